@@ -1,0 +1,59 @@
+//! `cargo xtask generate [--check]` and `cargo xtask lint-spec`.
+
+use std::process::ExitCode;
+
+use xtask::{GENERATED_PATH, check_fresh, generate, lint_spec, read_spec, workspace_root};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["generate"] => run_generate(),
+        ["generate", "--check"] => run_check(),
+        ["lint-spec"] => run_lint(),
+        _ => {
+            eprintln!("usage: cargo xtask generate [--check] | cargo xtask lint-spec");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_generate() -> anyhow::Result<bool> {
+    let root = workspace_root();
+    let code = generate(&read_spec(&root)?)?;
+    std::fs::write(root.join(GENERATED_PATH), &code)?;
+    println!("wrote {GENERATED_PATH} ({} lines)", code.lines().count());
+    Ok(true)
+}
+
+fn run_check() -> anyhow::Result<bool> {
+    match check_fresh(&workspace_root())? {
+        None => {
+            println!("{GENERATED_PATH} is up to date with openapi.yaml");
+            Ok(true)
+        }
+        Some(message) => {
+            eprintln!("{message}");
+            Ok(false)
+        }
+    }
+}
+
+fn run_lint() -> anyhow::Result<bool> {
+    let problems = lint_spec(&read_spec(&workspace_root())?)?;
+    for problem in &problems {
+        eprintln!("lint: {problem}");
+    }
+    if problems.is_empty() {
+        println!("openapi.yaml passes lint-spec");
+    }
+    Ok(problems.is_empty())
+}
