@@ -62,8 +62,48 @@ pub fn generate(spec_text: &str) -> Result<String> {
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| anyhow!("progenitor failed: {e}"))?;
+    let operations = operation_table(spec_text)?;
+    let tokens = quote::quote! { #tokens #operations };
     let file: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable code")?;
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
+}
+
+/// Emits `operations::ALL`: method and path template of every operation, which the
+/// hooks use for tracing and retry decisions (progenitor only passes the operationId).
+fn operation_table(spec_text: &str) -> Result<proc_macro2::TokenStream> {
+    let doc: Value = serde_yaml::from_str(spec_text)?;
+    let mut rows = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in ["get", "put", "post", "delete", "patch"] {
+            if let Some(id) = item.get(method).and_then(|op| op["operationId"].as_str()) {
+                let method = method.to_uppercase();
+                rows.push(quote::quote! {
+                    Operation { id: #id, method: #method, path: #path },
+                });
+            }
+        }
+    }
+    Ok(quote::quote! {
+        /// Method and path template of every operation in the spec.
+        pub mod operations {
+            /// One operation of the spec.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Operation {
+                /// The `operationId`.
+                pub id: &'static str,
+                /// HTTP method, upper case.
+                pub method: &'static str,
+                /// Path template, e.g. `/api/governance/virtual-keys/{vk_id}`.
+                pub path: &'static str,
+            }
+            /// Every operation, in spec order.
+            pub const ALL: &[Operation] = &[#(#rows)*];
+            /// Looks an operation up by `operationId`.
+            pub fn find(id: &str) -> Option<&'static Operation> {
+                ALL.iter().find(|op| op.id == id)
+            }
+        }
+    })
 }
 
 /// Outcome of comparing the committed generated file with a fresh generation.

@@ -19221,3 +19221,213 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// Method and path template of every operation in the spec.
+pub mod operations {
+    /// One operation of the spec.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Operation {
+        /// The `operationId`.
+        pub id: &'static str,
+        /// HTTP method, upper case.
+        pub method: &'static str,
+        /// Path template, e.g. `/api/governance/virtual-keys/{vk_id}`.
+        pub path: &'static str,
+    }
+    /// Every operation, in spec order.
+    pub const ALL: &[Operation] = &[
+        Operation {
+            id: "list_budgets",
+            method: "GET",
+            path: "/api/governance/budgets",
+        },
+        Operation {
+            id: "list_customers",
+            method: "GET",
+            path: "/api/governance/customers",
+        },
+        Operation {
+            id: "create_customer",
+            method: "POST",
+            path: "/api/governance/customers",
+        },
+        Operation {
+            id: "get_customer",
+            method: "GET",
+            path: "/api/governance/customers/{customer_id}",
+        },
+        Operation {
+            id: "update_customer",
+            method: "PUT",
+            path: "/api/governance/customers/{customer_id}",
+        },
+        Operation {
+            id: "delete_customer",
+            method: "DELETE",
+            path: "/api/governance/customers/{customer_id}",
+        },
+        Operation {
+            id: "list_model_configs",
+            method: "GET",
+            path: "/api/governance/model-configs",
+        },
+        Operation {
+            id: "create_model_config",
+            method: "POST",
+            path: "/api/governance/model-configs",
+        },
+        Operation {
+            id: "get_model_config",
+            method: "GET",
+            path: "/api/governance/model-configs/{mc_id}",
+        },
+        Operation {
+            id: "update_model_config",
+            method: "PUT",
+            path: "/api/governance/model-configs/{mc_id}",
+        },
+        Operation {
+            id: "delete_model_config",
+            method: "DELETE",
+            path: "/api/governance/model-configs/{mc_id}",
+        },
+        Operation {
+            id: "list_pricing_overrides",
+            method: "GET",
+            path: "/api/governance/pricing-overrides",
+        },
+        Operation {
+            id: "create_pricing_override",
+            method: "POST",
+            path: "/api/governance/pricing-overrides",
+        },
+        Operation {
+            id: "update_pricing_override",
+            method: "PUT",
+            path: "/api/governance/pricing-overrides/{override_id}",
+        },
+        Operation {
+            id: "delete_pricing_override",
+            method: "DELETE",
+            path: "/api/governance/pricing-overrides/{override_id}",
+        },
+        Operation {
+            id: "list_provider_governance",
+            method: "GET",
+            path: "/api/governance/providers",
+        },
+        Operation {
+            id: "update_provider_governance",
+            method: "PUT",
+            path: "/api/governance/providers/{provider_name}",
+        },
+        Operation {
+            id: "delete_provider_governance",
+            method: "DELETE",
+            path: "/api/governance/providers/{provider_name}",
+        },
+        Operation {
+            id: "list_rate_limits",
+            method: "GET",
+            path: "/api/governance/rate-limits",
+        },
+        Operation {
+            id: "list_routing_rules",
+            method: "GET",
+            path: "/api/governance/routing-rules",
+        },
+        Operation {
+            id: "create_routing_rule",
+            method: "POST",
+            path: "/api/governance/routing-rules",
+        },
+        Operation {
+            id: "get_routing_rule",
+            method: "GET",
+            path: "/api/governance/routing-rules/{rule_id}",
+        },
+        Operation {
+            id: "update_routing_rule",
+            method: "PUT",
+            path: "/api/governance/routing-rules/{rule_id}",
+        },
+        Operation {
+            id: "delete_routing_rule",
+            method: "DELETE",
+            path: "/api/governance/routing-rules/{rule_id}",
+        },
+        Operation {
+            id: "list_teams",
+            method: "GET",
+            path: "/api/governance/teams",
+        },
+        Operation {
+            id: "create_team",
+            method: "POST",
+            path: "/api/governance/teams",
+        },
+        Operation {
+            id: "get_team",
+            method: "GET",
+            path: "/api/governance/teams/{team_id}",
+        },
+        Operation {
+            id: "update_team",
+            method: "PUT",
+            path: "/api/governance/teams/{team_id}",
+        },
+        Operation {
+            id: "delete_team",
+            method: "DELETE",
+            path: "/api/governance/teams/{team_id}",
+        },
+        Operation {
+            id: "list_virtual_keys",
+            method: "GET",
+            path: "/api/governance/virtual-keys",
+        },
+        Operation {
+            id: "create_virtual_key",
+            method: "POST",
+            path: "/api/governance/virtual-keys",
+        },
+        Operation {
+            id: "get_virtual_key_quota",
+            method: "GET",
+            path: "/api/governance/virtual-keys/quota",
+        },
+        Operation {
+            id: "rotate_virtual_keys",
+            method: "POST",
+            path: "/api/governance/virtual-keys/rotate",
+        },
+        Operation {
+            id: "get_virtual_key",
+            method: "GET",
+            path: "/api/governance/virtual-keys/{vk_id}",
+        },
+        Operation {
+            id: "update_virtual_key",
+            method: "PUT",
+            path: "/api/governance/virtual-keys/{vk_id}",
+        },
+        Operation {
+            id: "delete_virtual_key",
+            method: "DELETE",
+            path: "/api/governance/virtual-keys/{vk_id}",
+        },
+        Operation {
+            id: "rotate_virtual_key",
+            method: "POST",
+            path: "/api/governance/virtual-keys/{vk_id}/rotate",
+        },
+        Operation {
+            id: "get_version",
+            method: "GET",
+            path: "/api/version",
+        },
+    ];
+    /// Looks an operation up by `operationId`.
+    pub fn find(id: &str) -> Option<&'static Operation> {
+        ALL.iter().find(|op| op.id == id)
+    }
+}

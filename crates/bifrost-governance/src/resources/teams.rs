@@ -1,0 +1,288 @@
+//! Teams: groups of virtual keys, optionally under a customer.
+
+use bifrost_governance_client::types::{self, Team};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use super::{Deferred, constrained, non_empty, page};
+use crate::client::Client;
+use crate::error::Result;
+use crate::limits::{Budget, Budgets, RateLimit};
+use crate::pagination::{List, ListSource, Page};
+use crate::transport::{call, call_delete};
+
+/// Handle to the teams of a server; from [`Client::teams`].
+#[derive(Debug, Clone)]
+pub struct Teams {
+    client: Client,
+}
+
+impl Teams {
+    pub(crate) fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// Lists teams; filter with [`List::search`](List#method.search-1) and
+    /// [`List::customer_id`](List#method.customer_id).
+    pub fn list(&self) -> List<TeamQuery> {
+        List::new(self.client.clone(), TeamQuery::default())
+    }
+
+    /// Reads one team.
+    pub async fn get(&self, id: &str) -> Result<Team> {
+        non_empty("team id", id)?;
+        let response = call("get_team", self.client.raw().get_team().team_id(id).send()).await?;
+        Ok(response.team)
+    }
+
+    /// Starts creating a team named `name` (names are unique).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// use bifrost_governance::{Budget, ResetPeriod};
+    ///
+    /// let team = client
+    ///     .teams()
+    ///     .create("platform")
+    ///     .budget(Budget::new(500.0, ResetPeriod::months(1))?)
+    ///     .calendar_aligned(true)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create(&self, name: impl Into<String>) -> CreateTeam {
+        CreateTeam {
+            client: self.client.clone(),
+            name: name.into(),
+            customer_id: None,
+            budgets: Budgets::new(),
+            rate_limit: None,
+            calendar_aligned: None,
+            deferred: Deferred::default(),
+        }
+    }
+
+    /// Starts updating team `id`; only what is set is sent.
+    pub fn update(&self, id: impl Into<String>) -> UpdateTeam {
+        UpdateTeam { client: self.client.clone(), id: id.into(), body: UpdateTeamBody::default(), deferred: Deferred::default() }
+    }
+
+    /// Deletes a team; its virtual keys stay, with `team_id` cleared.
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        non_empty("team id", id)?;
+        call_delete("delete_team", self.client.raw().delete_team().team_id(id).send()).await
+    }
+}
+
+/// Filters of a team list.
+#[derive(Debug, Clone, Default)]
+pub struct TeamQuery {
+    search: Option<String>,
+    customer_id: Option<String>,
+}
+
+impl ListSource for TeamQuery {
+    type Item = Team;
+
+    fn fetch(&self, client: Client, limit: u32, offset: u64) -> BoxFuture<'static, Result<Page<Team>>> {
+        let query = self.clone();
+        async move {
+            let mut request = client.raw().list_teams().limit(i64::from(limit)).offset(offset as i64);
+            if let Some(search) = query.search {
+                request = request.search(search);
+            }
+            if let Some(customer_id) = query.customer_id {
+                request = request.customer_id(customer_id);
+            }
+            let list = call("list_teams", request.send()).await?;
+            Ok(page(list.teams, list.total_count, list.limit, list.offset))
+        }
+        .boxed()
+    }
+
+    fn id(item: &Team) -> &str {
+        &item.id
+    }
+}
+
+impl List<TeamQuery> {
+    /// Only teams whose name contains `text` (case-insensitive).
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.source.search = Some(text.into());
+        self
+    }
+
+    /// Only teams of this customer.
+    pub fn customer_id(mut self, id: impl Into<String>) -> Self {
+        self.source.customer_id = Some(id.into());
+        self
+    }
+}
+
+/// Builder returned by [`Teams::create`].
+#[derive(Debug)]
+#[must_use = "nothing is created until `send` is awaited"]
+pub struct CreateTeam {
+    client: Client,
+    name: String,
+    customer_id: Option<String>,
+    budgets: Budgets,
+    rate_limit: Option<RateLimit>,
+    calendar_aligned: Option<bool>,
+    deferred: Deferred,
+}
+
+impl CreateTeam {
+    /// Puts the team under a customer.
+    pub fn customer_id(mut self, id: impl Into<String>) -> Self {
+        self.customer_id = Some(id.into());
+        self
+    }
+
+    /// Adds a budget (each period at most once).
+    pub fn budget(mut self, budget: Budget) -> Self {
+        let budgets = std::mem::take(&mut self.budgets);
+        match budgets.clone().with(budget) {
+            Ok(more) => self.budgets = more,
+            Err(e) => {
+                self.budgets = budgets;
+                self.deferred.check(Err(e));
+            }
+        }
+        self
+    }
+
+    /// Sets all budgets at once.
+    pub fn budgets(mut self, budgets: Budgets) -> Self {
+        self.budgets = budgets;
+        self
+    }
+
+    /// Sets the rate limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Aligns budgets to calendar periods (days from midnight UTC, months from the
+    /// 1st…); every budget period must then end in `d`, `w`, `M`, `Q` or `Y`.
+    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
+        self.calendar_aligned = Some(aligned);
+        self
+    }
+
+    /// Validates, then creates the team.
+    pub async fn send(self) -> Result<Team> {
+        self.deferred.into_result()?;
+        self.budgets.check_alignable(self.calendar_aligned)?;
+        let body = types::CreateTeamRequest {
+            name: constrained("team name", self.name)?,
+            customer_id: self.customer_id,
+            budgets: (!self.budgets.is_empty()).then(|| self.budgets.to_requests(self.calendar_aligned)),
+            rate_limit: self.rate_limit.as_ref().map(RateLimit::to_request),
+            calendar_aligned: self.calendar_aligned,
+        };
+        let response = call("create_team", self.client.raw().create_team().body(body).send()).await?;
+        Ok(response.team)
+    }
+}
+
+#[derive(Debug, Default)]
+struct UpdateTeamBody {
+    name: Option<String>,
+    customer_id: Option<String>,
+    budgets: Option<Budgets>,
+    rate_limit: Option<types::RateLimitRequest>,
+    calendar_aligned: Option<bool>,
+    reset_budget_usage: Option<bool>,
+}
+
+/// Builder returned by [`Teams::update`]; sends only what was set.
+#[derive(Debug)]
+#[must_use = "nothing is updated until `send` is awaited"]
+pub struct UpdateTeam {
+    client: Client,
+    id: String,
+    body: UpdateTeamBody,
+    deferred: Deferred,
+}
+
+impl UpdateTeam {
+    /// Renames the team.
+    pub fn set_name(mut self, name: impl Into<String>) -> Self {
+        self.body.name = Some(name.into());
+        self
+    }
+
+    /// Moves the team under a customer.
+    pub fn assign_customer(mut self, customer_id: impl Into<String>) -> Self {
+        let id = customer_id.into();
+        self.deferred.check(non_empty("customer id", &id));
+        self.body.customer_id = Some(id);
+        self
+    }
+
+    /// Detaches the team from its customer.
+    pub fn detach_customer(mut self) -> Self {
+        self.body.customer_id = Some(String::new());
+        self
+    }
+
+    /// Replaces the whole budget set: budgets whose period is not listed are deleted;
+    /// listed periods keep their usage.
+    pub fn set_budgets(mut self, budgets: Budgets) -> Self {
+        self.body.budgets = Some(budgets);
+        self
+    }
+
+    /// Deletes every budget of the team.
+    pub fn clear_budgets(mut self) -> Self {
+        self.body.budgets = Some(Budgets::new());
+        self
+    }
+
+    /// Replaces the rate limit (all four fields are overwritten).
+    pub fn set_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.body.rate_limit = Some(limit.to_request());
+        self
+    }
+
+    /// Removes the rate limit.
+    pub fn remove_rate_limit(mut self) -> Self {
+        self.body.rate_limit = Some(RateLimit::removal());
+        self
+    }
+
+    /// Turns calendar alignment on or off (turning it on resets usage to the start
+    /// of the current period).
+    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
+        self.body.calendar_aligned = Some(aligned);
+        self
+    }
+
+    /// Sets the usage of the team's budgets back to zero (v2.x servers).
+    pub fn reset_budget_usage(mut self) -> Self {
+        self.body.reset_budget_usage = Some(true);
+        self
+    }
+
+    /// Validates, then updates the team.
+    pub async fn send(self) -> Result<Team> {
+        self.deferred.into_result()?;
+        non_empty("team id", &self.id)?;
+        let b = self.body;
+        if let Some(budgets) = &b.budgets {
+            budgets.check_alignable(b.calendar_aligned)?;
+        }
+        let body = types::UpdateTeamRequest {
+            name: b.name.map(|n| constrained("team name", n)).transpose()?,
+            customer_id: b.customer_id,
+            budgets: b.budgets.map(|set| set.to_requests(b.calendar_aligned)),
+            rate_limit: b.rate_limit,
+            calendar_aligned: b.calendar_aligned,
+            reset_budget_usage: b.reset_budget_usage,
+        };
+        let response = call("update_team", self.client.raw().update_team().team_id(&self.id).body(body).send()).await?;
+        Ok(response.team)
+    }
+}
