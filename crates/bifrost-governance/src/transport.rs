@@ -76,6 +76,10 @@ impl SdkExecutor {
             headers.entry(AUTHORIZATION).or_insert_with(|| auth.clone());
         }
         headers.insert(USER_AGENT, self.user_agent.clone());
+        // The quota call carries a virtual-key value: keep it out of any header dump.
+        if let Some(value) = headers.get_mut("x-bf-vk") {
+            value.set_sensitive(true);
+        }
         if let Some(timeout) = self.timeout {
             request.timeout_mut().get_or_insert(timeout);
         }
