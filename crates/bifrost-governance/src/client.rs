@@ -42,7 +42,10 @@ impl fmt::Debug for Auth {
         match self {
             Auth::None => f.write_str("None"),
             Auth::Bearer(_) => f.write_str("Bearer([REDACTED])"),
-            Auth::Basic { username, .. } => write!(f, "Basic {{ username: {username:?}, password: [REDACTED] }}"),
+            Auth::Basic { username, .. } => write!(
+                f,
+                "Basic {{ username: {username:?}, password: [REDACTED] }}"
+            ),
         }
     }
 }
@@ -55,11 +58,15 @@ impl Auth {
             Auth::Bearer(key) => format!("Bearer {}", key.expose_secret()),
             Auth::Basic { username, password } => {
                 let pair = format!("{username}:{}", password.expose_secret());
-                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                )
             }
         };
-        let mut value = HeaderValue::from_str(&text)
-            .map_err(|_| Error::Config("the credentials contain characters not allowed in a header".into()))?;
+        let mut value = HeaderValue::from_str(&text).map_err(|_| {
+            Error::Config("the credentials contain characters not allowed in a header".into())
+        })?;
         value.set_sensitive(true);
         Ok(Some(value))
     }
@@ -120,8 +127,15 @@ impl ClientBuilder {
     }
 
     /// Sends Basic credentials (OSS servers with admin authentication on).
-    pub fn basic_auth(mut self, username: impl Into<String>, password: impl Into<SecretString>) -> Self {
-        self.auth = Auth::Basic { username: username.into(), password: password.into() };
+    pub fn basic_auth(
+        mut self,
+        username: impl Into<String>,
+        password: impl Into<SecretString>,
+    ) -> Self {
+        self.auth = Auth::Basic {
+            username: username.into(),
+            password: password.into(),
+        };
         self
     }
 
@@ -174,7 +188,10 @@ impl ClientBuilder {
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::Config(format!("base URL {:?}: {e}", self.base_url)))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-            return Err(Error::Config(format!("base URL {:?} must be http(s)://host[:port]", self.base_url)));
+            return Err(Error::Config(format!(
+                "base URL {:?} must be http(s)://host[:port]",
+                self.base_url
+            )));
         }
         let base_url = self.base_url.trim_end_matches('/').to_string();
         let http = match self.http {
@@ -190,13 +207,23 @@ impl ClientBuilder {
         }
         let executor = SdkExecutor {
             authorization: self.auth.header()?,
-            user_agent: HeaderValue::from_str(&agent).map_err(|_| Error::Config(format!("user agent {agent:?}")))?,
+            user_agent: HeaderValue::from_str(&agent)
+                .map_err(|_| Error::Config(format!("user agent {agent:?}")))?,
             timeout: self.timeout,
             retry: self.retry,
         };
-        let raw = bifrost_governance_client::Client::new_with_client(&base_url, http, Executor::new(executor));
+        let raw = bifrost_governance_client::Client::new_with_client(
+            &base_url,
+            http,
+            Executor::new(executor),
+        );
         Ok(Client {
-            inner: Arc::new(Inner { raw, base_url, auth_kind: auth_kind(&self.auth), version: OnceCell::new() }),
+            inner: Arc::new(Inner {
+                raw,
+                base_url,
+                auth_kind: auth_kind(&self.auth),
+                version: OnceCell::new(),
+            }),
         })
     }
 }
@@ -228,7 +255,8 @@ struct Inner {
     raw: bifrost_governance_client::Client,
     base_url: String,
     auth_kind: &'static str,
-    version: OnceCell<ServerVersion>,
+    /// `None` inside: the server did not say (asked once, not again).
+    version: OnceCell<Option<ServerVersion>>,
 }
 
 impl fmt::Debug for Client {
@@ -250,10 +278,16 @@ impl Client {
     /// `http://localhost:8080`) and `BIFROST_API_KEY` (optional, sent as Bearer).
     pub fn from_env() -> Result<Self> {
         let mut builder = Self::builder();
-        if let Some(url) = std::env::var("BIFROST_BASE_URL").ok().filter(|u| !u.is_empty()) {
+        if let Some(url) = std::env::var("BIFROST_BASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
             builder = builder.base_url(url);
         }
-        if let Some(key) = std::env::var("BIFROST_API_KEY").ok().filter(|k| !k.is_empty()) {
+        if let Some(key) = std::env::var("BIFROST_API_KEY")
+            .ok()
+            .filter(|k| !k.is_empty())
+        {
             builder = builder.api_key(key);
         }
         builder.build()
@@ -275,17 +309,17 @@ impl Client {
     pub async fn server_version(&self) -> Result<ServerVersion> {
         let text = call("get_version", self.raw().get_version().send()).await?;
         let version = ServerVersion::parse(&text);
-        let _ = self.inner.version.set(version.clone());
+        let _ = self.inner.version.set(Some(version.clone()));
         Ok(version)
     }
 
     /// The remembered version, fetched once on first use; `None` when the server
-    /// does not say (then the SDK assumes the newest behaviour *and* sends the
-    /// fields that keep older servers safe).
+    /// does not say (callers then pick the form that is safe on every generation).
     pub(crate) async fn cached_version(&self) -> Option<ServerVersion> {
-        if let Some(v) = self.inner.version.get() {
-            return Some(v.clone());
-        }
-        self.server_version().await.ok()
+        self.inner
+            .version
+            .get_or_init(|| async { self.server_version().await.ok() })
+            .await
+            .clone()
     }
 }

@@ -44,7 +44,9 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// A success response whose JSON did not match the expected shape.
-    #[error("{operation}: could not decode the {status} response: {message}; body starts: {excerpt}")]
+    #[error(
+        "{operation}: could not decode the {status} response: {message}; body starts: {excerpt}"
+    )]
     Decode {
         /// The `operationId` of the call.
         operation: &'static str,
@@ -167,10 +169,8 @@ impl ApiError {
     }
 
     pub(crate) fn from_body(operation: &'static str, status: StatusCode, body: Bytes) -> Self {
-        let envelope = serde_json::from_slice::<
-            bifrost_governance_client::types::BifrostError,
-        >(&body)
-        .ok();
+        let envelope =
+            serde_json::from_slice::<bifrost_governance_client::types::BifrostError>(&body).ok();
         let detail = envelope.as_ref().and_then(|e| e.error.as_ref());
         let message = detail
             .and_then(|d| d.message.clone().or_else(|| d.error.clone()))
@@ -181,7 +181,9 @@ impl ApiError {
                 if text.is_empty() || text.starts_with('{') || text.starts_with('[') {
                     status.canonical_reason().unwrap_or("error").to_string()
                 } else {
-                    redact::mask_virtual_keys(&text.chars().take(redact::EXCERPT_LEN).collect::<String>())
+                    redact::mask_virtual_keys(
+                        &text.chars().take(redact::EXCERPT_LEN).collect::<String>(),
+                    )
                 }
             });
         Self {
@@ -203,7 +205,11 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: server answered {}: {}", self.operation, self.status, self.message)?;
+        write!(
+            f,
+            "{}: server answered {}: {}",
+            self.operation, self.status, self.message
+        )?;
         if let Some(event_id) = &self.event_id {
             write!(f, " (event {event_id})")?;
         }
@@ -239,6 +245,9 @@ pub struct InvalidInput {
 
 impl InvalidInput {
     pub(crate) fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self { field, reason: reason.into() }
+        Self {
+            field,
+            reason: reason.into(),
+        }
     }
 }

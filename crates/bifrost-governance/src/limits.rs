@@ -32,7 +32,10 @@ impl Budget {
             ));
         }
         period.require_positive("budget reset period")?;
-        Ok(Self { max_limit_usd, period })
+        Ok(Self {
+            max_limit_usd,
+            period,
+        })
     }
 
     /// The cap, in USD.
@@ -116,21 +119,33 @@ impl Budgets {
 
     /// Fails when `calendar_aligned` is asked for a period the server cannot align
     /// (it would silently ignore it).
-    pub(crate) fn check_alignable(&self, calendar_aligned: Option<bool>) -> Result<(), InvalidInput> {
+    pub(crate) fn check_alignable(
+        &self,
+        calendar_aligned: Option<bool>,
+    ) -> Result<(), InvalidInput> {
         if calendar_aligned != Some(true) {
             return Ok(());
         }
         match self.0.iter().find(|b| !b.period.is_calendar_alignable()) {
             Some(b) => Err(InvalidInput::new(
                 "calendar_aligned",
-                format!("period {} cannot be calendar aligned (use d, w, M, Q or Y)", b.period),
+                format!(
+                    "period {} cannot be calendar aligned (use d, w, M, Q or Y)",
+                    b.period
+                ),
             )),
             None => Ok(()),
         }
     }
 
-    pub(crate) fn to_requests(&self, calendar_aligned: Option<bool>) -> Vec<types::CreateBudgetRequest> {
-        self.0.iter().map(|b| b.to_request(calendar_aligned)).collect()
+    pub(crate) fn to_requests(
+        &self,
+        calendar_aligned: Option<bool>,
+    ) -> Vec<types::CreateBudgetRequest> {
+        self.0
+            .iter()
+            .map(|b| b.to_request(calendar_aligned))
+            .collect()
     }
 }
 
@@ -259,7 +274,10 @@ impl RateLimitBuilder {
             limit
                 .map(|(max, period)| {
                     if max == 0 || max > i64::MAX as u64 {
-                        return Err(InvalidInput::new(field, format!("maximum {max} must be between 1 and {}", i64::MAX)));
+                        return Err(InvalidInput::new(
+                            field,
+                            format!("maximum {max} must be between 1 and {}", i64::MAX),
+                        ));
                     }
                     period.require_positive(field)?;
                     Ok(Limit { max, period })
@@ -290,10 +308,18 @@ mod tests {
     #[test]
     fn budget_rejects_bad_amounts_and_periods() {
         for amount in [0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0] {
-            assert!(Budget::new(amount, ResetPeriod::days(1)).is_err(), "{amount} accepted");
+            assert!(
+                Budget::new(amount, ResetPeriod::days(1)).is_err(),
+                "{amount} accepted"
+            );
         }
         assert!(Budget::new(1.0, ResetPeriod::days(0)).is_err());
-        assert_eq!(Budget::new(0.01, ResetPeriod::days(1)).unwrap().max_limit_usd(), 0.01);
+        assert_eq!(
+            Budget::new(0.01, ResetPeriod::days(1))
+                .unwrap()
+                .max_limit_usd(),
+            0.01
+        );
     }
 
     #[test]
@@ -304,16 +330,24 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(set.len(), 2);
-        let dup = set.clone().with(Budget::new(3.0, ResetPeriod::days(1)).unwrap());
+        let dup = set
+            .clone()
+            .with(Budget::new(3.0, ResetPeriod::days(1)).unwrap());
         assert_eq!(dup.unwrap_err().field, "budgets");
-        assert!(set.with(Budget::new(3.0, ResetPeriod::hours(168)).unwrap()).is_err());
+        assert!(
+            set.with(Budget::new(3.0, ResetPeriod::hours(168)).unwrap())
+                .is_err()
+        );
     }
 
     #[test]
     fn budget_requests_carry_the_exact_period_text() {
         let set = Budgets::from(Budget::new(5.0, "1.5d".parse().unwrap()).unwrap());
         let json = serde_json::to_value(set.to_requests(Some(true))).unwrap();
-        assert_eq!(json, serde_json::json!([{"max_limit": 5.0, "reset_duration": "1.5d", "calendar_aligned": true}]));
+        assert_eq!(
+            json,
+            serde_json::json!([{"max_limit": 5.0, "reset_duration": "1.5d", "calendar_aligned": true}])
+        );
     }
 
     #[test]
@@ -327,19 +361,40 @@ mod tests {
 
     #[test]
     fn rate_limit_serializes_pairs_and_removal_is_empty_object() {
-        let limit = RateLimit::builder().requests(60, ResetPeriod::minutes(1)).build().unwrap();
+        let limit = RateLimit::builder()
+            .requests(60, ResetPeriod::minutes(1))
+            .build()
+            .unwrap();
         assert_eq!(
             serde_json::to_value(limit.to_request()).unwrap(),
             serde_json::json!({"request_max_limit": 60, "request_reset_duration": "1m"})
         );
-        assert_eq!(serde_json::to_value(RateLimit::removal()).unwrap(), serde_json::json!({}));
+        assert_eq!(
+            serde_json::to_value(RateLimit::removal()).unwrap(),
+            serde_json::json!({})
+        );
     }
 
     #[test]
     fn rate_limit_rejects_zero_and_overflow() {
-        assert!(RateLimit::builder().tokens(0, ResetPeriod::hours(1)).build().is_err());
-        assert!(RateLimit::builder().tokens(u64::MAX, ResetPeriod::hours(1)).build().is_err());
-        assert!(RateLimit::builder().tokens(5, ResetPeriod::hours(0)).build().is_err());
+        assert!(
+            RateLimit::builder()
+                .tokens(0, ResetPeriod::hours(1))
+                .build()
+                .is_err()
+        );
+        assert!(
+            RateLimit::builder()
+                .tokens(u64::MAX, ResetPeriod::hours(1))
+                .build()
+                .is_err()
+        );
+        assert!(
+            RateLimit::builder()
+                .tokens(5, ResetPeriod::hours(0))
+                .build()
+                .is_err()
+        );
     }
 
     proptest! {

@@ -73,7 +73,12 @@ pub trait ListSource: Clone + Send + Sync + 'static {
 
     /// Fetches the page at `offset` with page size `limit`.
     #[doc(hidden)]
-    fn fetch(&self, client: Client, limit: u32, offset: u64) -> BoxFuture<'static, Result<Page<Self::Item>>>;
+    fn fetch(
+        &self,
+        client: Client,
+        limit: u32,
+        offset: u64,
+    ) -> BoxFuture<'static, Result<Page<Self::Item>>>;
 
     /// The unique id of an item.
     #[doc(hidden)]
@@ -109,7 +114,14 @@ pub struct List<S> {
 
 impl<S: ListSource> List<S> {
     pub(crate) fn new(client: Client, source: S) -> Self {
-        Self { client, source, page_size: MAX_PAGE_SIZE, offset: 0, max_items: None, concurrency: 1 }
+        Self {
+            client,
+            source,
+            page_size: MAX_PAGE_SIZE,
+            offset: 0,
+            max_items: None,
+            concurrency: 1,
+        }
     }
 
     /// Items per request, clamped to 1..=100 (default 100).
@@ -180,7 +192,9 @@ impl<S: ListSource> List<S> {
 
     fn first_limit(&self) -> u32 {
         match self.max_items {
-            Some(max) => self.page_size.min(max.clamp(1, u64::from(MAX_PAGE_SIZE)) as u32),
+            Some(max) => self
+                .page_size
+                .min(max.clamp(1, u64::from(MAX_PAGE_SIZE)) as u32),
             None => self.page_size,
         }
     }
@@ -267,7 +281,10 @@ impl<S: ListSource> Engine<S> {
     }
 
     fn schedule(&mut self, limit: u32) {
-        let fetch = self.list.source.fetch(self.list.client.clone(), limit, self.next_offset);
+        let fetch = self
+            .list
+            .source
+            .fetch(self.list.client.clone(), limit, self.next_offset);
         self.in_flight.push_back(fetch);
         self.next_offset += self.step;
     }
@@ -275,7 +292,10 @@ impl<S: ListSource> Engine<S> {
     /// Offsets at or past this are not requested.
     fn end(&self) -> u64 {
         let by_total = self.total.unwrap_or(u64::MAX);
-        let by_max = self.list.max_items.map_or(u64::MAX, |m| self.list.offset.saturating_add(m));
+        let by_max = self
+            .list
+            .max_items
+            .map_or(u64::MAX, |m| self.list.offset.saturating_add(m));
         by_total.min(by_max)
     }
 
@@ -290,7 +310,11 @@ impl<S: ListSource> Engine<S> {
                 self.schedule(limit);
             } else {
                 // Without a known total only one page can be planned at a time.
-                let width = if self.total.is_some() { self.list.concurrency } else { 1 };
+                let width = if self.total.is_some() {
+                    self.list.concurrency
+                } else {
+                    1
+                };
                 while self.in_flight.len() < width && self.next_offset < self.end() {
                     self.schedule(self.step as u32);
                 }
@@ -318,7 +342,11 @@ impl<S: ListSource> Engine<S> {
         report.pages += 1;
         if report.first_total_count.is_none() {
             report.first_total_count = Some(page.total_count);
-            self.step = if page.limit > 0 { page.limit.min(u64::from(MAX_PAGE_SIZE)) } else { self.step };
+            self.step = if page.limit > 0 {
+                page.limit.min(u64::from(MAX_PAGE_SIZE))
+            } else {
+                self.step
+            };
         } else if report.last_total_count != Some(page.total_count) {
             report.total_count_changes += 1;
             tracing::warn!(
@@ -338,7 +366,8 @@ impl<S: ListSource> Engine<S> {
             self.next_offset = covered;
         }
         // A server that does not move forward (ignores `offset`) would loop forever.
-        let stalled = self.covered.is_some_and(|previous| covered <= previous) && self.list.concurrency == 1;
+        let stalled =
+            self.covered.is_some_and(|previous| covered <= previous) && self.list.concurrency == 1;
         self.covered = Some(covered);
         if received == 0 || stalled {
             drop(report);
@@ -346,7 +375,8 @@ impl<S: ListSource> Engine<S> {
             return None;
         }
         let before = page.items.len();
-        page.items.retain(|item| self.seen.insert(self.hasher.hash_one(S::id(item))));
+        page.items
+            .retain(|item| self.seen.insert(self.hasher.hash_one(S::id(item))));
         report.duplicates_skipped += (before - page.items.len()) as u64;
         if let Some(max) = self.list.max_items {
             let room = max.saturating_sub(self.yielded) as usize;

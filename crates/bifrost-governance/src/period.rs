@@ -76,19 +76,27 @@ impl ResetPeriod {
                     invalid("expected a number before the unit, like `1d` or `1.5w`")
                 })?
             }
-            None => parse_go(text).map_err(|why| invalid(why))?,
+            None => parse_go(text).map_err(&invalid)?,
         };
         if nanos == 0 {
             return Err(invalid("must be a positive duration"));
         }
         if nanos > MAX_NANOS {
-            return Err(invalid("longer than the server can store (about 292 years)"));
+            return Err(invalid(
+                "longer than the server can store (about 292 years)",
+            ));
         }
-        Ok(Self { text: text.to_string(), nanos })
+        Ok(Self {
+            text: text.to_string(),
+            nanos,
+        })
     }
 
     fn whole(n: u32, unit: &str, unit_nanos: u128) -> Self {
-        Self { text: format!("{n}{unit}"), nanos: u128::from(n) * unit_nanos }
+        Self {
+            text: format!("{n}{unit}"),
+            nanos: u128::from(n) * unit_nanos,
+        }
     }
 
     /// `n` seconds (`"30s"`).
@@ -132,7 +140,10 @@ impl ResetPeriod {
     /// The length of the period (months, quarters and years at 30, 90 and 365 days).
     pub fn as_duration(&self) -> Duration {
         let nanos = self.nanos.min(u128::from(u64::MAX) * 1_000_000_000);
-        Duration::new((nanos / 1_000_000_000) as u64, (nanos % 1_000_000_000) as u32)
+        Duration::new(
+            (nanos / 1_000_000_000) as u64,
+            (nanos % 1_000_000_000) as u32,
+        )
     }
 
     /// Whether the period is positive. Only the named constructors can make a zero
@@ -153,7 +164,10 @@ impl ResetPeriod {
         if self.is_positive() {
             Ok(())
         } else {
-            Err(InvalidInput::new(field, format!("period {:?} must be positive", self.text)))
+            Err(InvalidInput::new(
+                field,
+                format!("period {:?} must be positive", self.text),
+            ))
         }
     }
 }
@@ -162,7 +176,9 @@ impl ResetPeriod {
 /// Go's `ParseDuration` rounds a fraction (down to the nanosecond).
 fn scaled(number: &str, unit: u128) -> Option<u128> {
     let (int, frac) = number.split_once('.').unwrap_or((number, ""));
-    if (int.is_empty() && frac.is_empty()) || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
+    if (int.is_empty() && frac.is_empty())
+        || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     let int_value: u128 = if int.is_empty() { 0 } else { int.parse().ok()? };
@@ -254,7 +270,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn secs(text: &str) -> f64 {
-        ResetPeriod::parse(text).unwrap().as_duration().as_secs_f64()
+        ResetPeriod::parse(text)
+            .unwrap()
+            .as_duration()
+            .as_secs_f64()
     }
 
     #[test]
@@ -275,10 +294,25 @@ mod tests {
         assert_eq!(secs("1.5d"), 129_600.0);
         assert_eq!(secs("1.5h"), 5400.0);
         assert_eq!(secs("+2m"), 120.0);
-        assert_eq!(ResetPeriod::parse("1500ms").unwrap().as_duration().as_millis(), 1500);
-        assert_eq!(ResetPeriod::parse("3us").unwrap().as_duration().as_nanos(), 3000);
-        assert_eq!(ResetPeriod::parse("3µs").unwrap().as_duration().as_nanos(), 3000);
-        assert_eq!(ResetPeriod::parse("7ns").unwrap().as_duration().as_nanos(), 7);
+        assert_eq!(
+            ResetPeriod::parse("1500ms")
+                .unwrap()
+                .as_duration()
+                .as_millis(),
+            1500
+        );
+        assert_eq!(
+            ResetPeriod::parse("3us").unwrap().as_duration().as_nanos(),
+            3000
+        );
+        assert_eq!(
+            ResetPeriod::parse("3µs").unwrap().as_duration().as_nanos(),
+            3000
+        );
+        assert_eq!(
+            ResetPeriod::parse("7ns").unwrap().as_duration().as_nanos(),
+            7
+        );
     }
 
     #[test]
@@ -289,15 +323,30 @@ mod tests {
 
     #[test]
     fn rejects_what_the_server_rejects() {
-        for bad in ["", "0", "0s", "0d", "-1h", "-5m", "1", "h", "d", "1D", "1H", "1x", "1h-5m", "1..5h", ".h", "1 h", "2562048h"] {
+        for bad in [
+            "", "0", "0s", "0d", "-1h", "-5m", "1", "h", "d", "1D", "1H", "1x", "1h-5m", "1..5h",
+            ".h", "1 h", "2562048h",
+        ] {
             assert!(ResetPeriod::parse(bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn calendar_alignment_follows_the_suffix() {
-        for (text, alignable) in [("1d", true), ("2w", true), ("1M", true), ("1Q", true), ("1Y", true), ("24h", false), ("1m", false)] {
-            assert_eq!(ResetPeriod::parse(text).unwrap().is_calendar_alignable(), alignable, "{text}");
+        for (text, alignable) in [
+            ("1d", true),
+            ("2w", true),
+            ("1M", true),
+            ("1Q", true),
+            ("1Y", true),
+            ("24h", false),
+            ("1m", false),
+        ] {
+            assert_eq!(
+                ResetPeriod::parse(text).unwrap().is_calendar_alignable(),
+                alignable,
+                "{text}"
+            );
         }
     }
 
@@ -321,7 +370,9 @@ mod tests {
     }
 
     fn unit_strategy() -> impl Strategy<Value = &'static str> {
-        prop::sample::select(vec!["ns", "us", "µs", "ms", "s", "m", "h", "d", "w", "M", "Q", "Y"])
+        prop::sample::select(vec![
+            "ns", "us", "µs", "ms", "s", "m", "h", "d", "w", "M", "Q", "Y",
+        ])
     }
 
     proptest! {

@@ -115,7 +115,12 @@ mod tests {
 
     #[test]
     fn message_masks_quoted_values_and_tokens() {
-        let m = message(r#"invalid type: string "sk-bf-42", expected struct X at line 1; key sk-bf-77 leaked"#);
-        assert_eq!(m, r#"invalid type: string "***", expected struct X at line 1; key sk-bf-*** leaked"#);
+        let m = message(
+            r#"invalid type: string "sk-bf-42", expected struct X at line 1; key sk-bf-77 leaked"#,
+        );
+        assert_eq!(
+            m,
+            r#"invalid type: string "***", expected struct X at line 1; key sk-bf-*** leaked"#
+        );
     }
 }

@@ -44,7 +44,10 @@ impl Default for RetryConfig {
 impl RetryConfig {
     /// Never retry.
     pub fn disabled() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Total attempts including the first (1 disables retries).
@@ -95,7 +98,10 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -125,15 +131,30 @@ mod tests {
         let soon = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
         headers.insert(RETRY_AFTER, HeaderValue::from_str(&soon).unwrap());
         let d = retry_after(&headers).unwrap();
-        assert!(d > Duration::from_secs(25) && d <= Duration::from_secs(30), "{d:?}");
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
     }
 
     #[test]
     fn only_transient_statuses_are_retryable() {
-        for (code, retry) in [(429, true), (502, true), (503, true), (504, true), (500, false), (404, false), (409, false)] {
-            assert_eq!(is_retryable_status(StatusCode::from_u16(code).unwrap()), retry, "{code}");
+        for (code, retry) in [
+            (429, true),
+            (502, true),
+            (503, true),
+            (504, true),
+            (500, false),
+            (404, false),
+            (409, false),
+        ] {
+            assert_eq!(
+                is_retryable_status(StatusCode::from_u16(code).unwrap()),
+                retry,
+                "{code}"
+            );
         }
     }
 }

@@ -83,7 +83,10 @@ impl SdkExecutor {
         if let Some(timeout) = self.timeout {
             request.timeout_mut().get_or_insert(timeout);
         }
-        let idempotent = matches!(*request.method(), Method::GET | Method::PUT | Method::DELETE);
+        let idempotent = matches!(
+            *request.method(),
+            Method::GET | Method::PUT | Method::DELETE
+        );
         let started = Instant::now();
         let mut attempt = 0;
         let mut next_try = Some(request);
@@ -91,7 +94,9 @@ impl SdkExecutor {
             attempt += 1;
             let this_try = next_try.take().expect("a request for every attempt");
             // Bodies that cannot be cloned (streams) are sent once.
-            next_try = (attempt < self.retry.max_attempts).then(|| this_try.try_clone()).flatten();
+            next_try = (attempt < self.retry.max_attempts)
+                .then(|| this_try.try_clone())
+                .flatten();
             let span = tracing::debug_span!(
                 "bifrost.request",
                 operation,
@@ -110,9 +115,9 @@ impl SdkExecutor {
             record(|r| r.attempts = attempt);
 
             let wait = match &result {
-                Ok(response) if idempotent && is_retryable_status(response.status()) => {
-                    Some(retry_after(response.headers()).unwrap_or_else(|| self.retry.backoff(attempt)))
-                }
+                Ok(response) if idempotent && is_retryable_status(response.status()) => Some(
+                    retry_after(response.headers()).unwrap_or_else(|| self.retry.backoff(attempt)),
+                ),
                 // A POST may be retried only if it certainly never reached the server.
                 Err(e) if e.is_connect() || (idempotent && !e.is_timeout()) => {
                     Some(self.retry.backoff(attempt))
@@ -201,7 +206,11 @@ pub(crate) async fn call_delete<T>(
     }
 }
 
-async fn map_result<T>(operation: &'static str, result: Generated<T>, record: &CallRecord) -> Result<T> {
+async fn map_result<T>(
+    operation: &'static str,
+    result: Generated<T>,
+    record: &CallRecord,
+) -> Result<T> {
     use progenitor_client::Error as G;
 
     let status = record.status.unwrap_or(StatusCode::OK);
@@ -213,11 +222,16 @@ async fn map_result<T>(operation: &'static str, result: Generated<T>, record: &C
             excerpt: redact::body_excerpt(record.body.as_deref().unwrap_or_default()),
         });
     }
-    let api = |status: StatusCode, body: Bytes| Error::from(ApiError::from_body(operation, status, body));
+    let api =
+        |status: StatusCode, body: Bytes| Error::from(ApiError::from_body(operation, status, body));
     match result {
         Ok(value) => Ok(value.into_inner()),
-        Err(G::ErrorResponse(value)) => Err(api(value.status(), record.body.clone().unwrap_or_default())),
-        Err(G::InvalidResponsePayload(body, e)) if status.is_client_error() || status.is_server_error() => {
+        Err(G::ErrorResponse(value)) => {
+            Err(api(value.status(), record.body.clone().unwrap_or_default()))
+        }
+        Err(G::InvalidResponsePayload(body, e))
+            if status.is_client_error() || status.is_server_error() =>
+        {
             drop(e);
             Err(api(status, body))
         }
@@ -241,15 +255,22 @@ async fn map_result<T>(operation: &'static str, result: Generated<T>, record: &C
                 })
             }
         }
-        Err(G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e)) => Err(transport(operation, e)),
-        Err(G::InvalidRequest(message)) => Err(InvalidInput::new("request", redact::message(&message)).into()),
+        Err(G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e)) => {
+            Err(transport(operation, e))
+        }
+        Err(G::InvalidRequest(message)) => {
+            Err(InvalidInput::new("request", redact::message(&message)).into())
+        }
         Err(G::Custom(message)) => Err(Error::Config(redact::message(&message))),
     }
 }
 
 fn transport(operation: &'static str, e: reqwest::Error) -> Error {
     if e.is_timeout() {
-        return Error::Timeout { operation, source: e.without_url() };
+        return Error::Timeout {
+            operation,
+            source: e.without_url(),
+        };
     }
     // Walk to the innermost cause: reqwest's own message is just "error sending request".
     let mut message = e.to_string();
@@ -258,5 +279,9 @@ fn transport(operation: &'static str, e: reqwest::Error) -> Error {
         message = format!("{message}: {inner}");
         cause = inner.source();
     }
-    Error::Transport { operation, message: redact::mask_virtual_keys(&message), source: e.without_url() }
+    Error::Transport {
+        operation,
+        message: redact::mask_virtual_keys(&message),
+        source: e.without_url(),
+    }
 }

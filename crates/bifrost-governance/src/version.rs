@@ -28,7 +28,10 @@ impl ServerVersion {
             (Some(major), Some(minor), patch) => Some((major, minor, patch.flatten().unwrap_or(0))),
             _ => None,
         };
-        Self { raw: raw.trim().to_string(), numbers }
+        Self {
+            raw: raw.trim().to_string(),
+            numbers,
+        }
     }
 
     /// The text the server sent.

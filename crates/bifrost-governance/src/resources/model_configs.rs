@@ -1,16 +1,507 @@
-//! TODO
+//! Model configs ("model limits"): budgets and a rate limit for one model, on one
+//! provider or all of them, globally or for one virtual key.
+//!
+//! v1.x servers keep a single `budget` per config and v2.x servers a set of
+//! `budgets`; the builders take a [`Budgets`] set either way and send what the
+//! server understands (a set of more than one budget is refused before sending on
+//! v1.x). A config is identified by `(scope, scope_id, model_name, provider)`; a
+//! second config with the same identity is refused with 409.
 
+use bifrost_governance_client::types::{self, ModelConfig};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use super::{
+    Deferred, OwnerBudgets, constrained, non_empty, owner_create_budgets, owner_update_budgets,
+    page,
+};
 use crate::client::Client;
+use crate::error::{InvalidInput, Result};
+use crate::limits::{Budget, Budgets, RateLimit};
+use crate::pagination::{List, ListSource, Page};
+use crate::transport::{call, call_delete};
 
-/// Handle (in progress).
+/// Handle to the model configs of a server; from [`Client::model_configs`].
 #[derive(Debug, Clone)]
 pub struct ModelConfigs {
-    #[allow(dead_code)]
     client: Client,
 }
 
 impl ModelConfigs {
     pub(crate) fn new(client: Client) -> Self {
         Self { client }
+    }
+
+    /// Lists model configs; filter with `.search(…)`, `.scope(…)` and `.provider(…)`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// let openai_globals = client
+    ///     .model_configs()
+    ///     .list()
+    ///     .scope("global")
+    ///     .provider("openai")
+    ///     .collect_all()
+    ///     .await?;
+    /// # let _ = openai_globals; Ok(()) }
+    /// ```
+    pub fn list(&self) -> List<ModelConfigQuery> {
+        List::new(self.client.clone(), ModelConfigQuery::default())
+    }
+
+    /// Reads one model config with its budgets and rate limit.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// let config = client.model_configs().get("mc-uuid").await?;
+    /// println!("{:?} on {:?}", config.model_name, config.provider);
+    /// # Ok(()) }
+    /// ```
+    pub async fn get(&self, id: &str) -> Result<ModelConfig> {
+        non_empty("model config id", id)?;
+        let response = call(
+            "get_model_config",
+            self.client.raw().get_model_config().mc_id(id).send(),
+        )
+        .await?;
+        Ok(response.model_config)
+    }
+
+    /// Starts creating a config for `model_name`; without [`provider`](CreateModelConfig::provider)
+    /// it applies to the model on every provider, and without a scope it is global.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// use bifrost_governance::{Budget, RateLimit, ResetPeriod};
+    ///
+    /// let config = client
+    ///     .model_configs()
+    ///     .create("gpt-4o")
+    ///     .provider("openai")
+    ///     .scope_virtual_key("vk-uuid")
+    ///     .budget(Budget::new(50.0, ResetPeriod::days(1))?)
+    ///     .rate_limit(RateLimit::builder().tokens(1_000_000, ResetPeriod::hours(1)).build()?)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = config; Ok(()) }
+    /// ```
+    pub fn create(&self, model_name: impl Into<String>) -> CreateModelConfig {
+        CreateModelConfig {
+            client: self.client.clone(),
+            model_name: model_name.into(),
+            provider: None,
+            scope: None,
+            budgets: Budgets::new(),
+            rate_limit: None,
+            calendar_aligned: None,
+            deferred: Deferred::default(),
+        }
+    }
+
+    /// Starts updating config `id`; only what is set is sent. The scope cannot
+    /// change.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// let config = client
+    ///     .model_configs()
+    ///     .update("mc-uuid")
+    ///     .set_model_name("gpt-4o-mini")
+    ///     .clear_budgets()
+    ///     .send()
+    ///     .await?;
+    /// # let _ = config; Ok(()) }
+    /// ```
+    pub fn update(&self, id: impl Into<String>) -> UpdateModelConfig {
+        UpdateModelConfig {
+            client: self.client.clone(),
+            id: id.into(),
+            body: UpdateModelConfigBody::default(),
+            deferred: Deferred::default(),
+        }
+    }
+
+    /// Deletes a config with its budgets and rate limit.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// client.model_configs().delete("mc-uuid").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        non_empty("model config id", id)?;
+        call_delete(
+            "delete_model_config",
+            self.client.raw().delete_model_config().mc_id(id).send(),
+        )
+        .await
+    }
+}
+
+/// Filters of a model-config list.
+#[derive(Debug, Clone, Default)]
+pub struct ModelConfigQuery {
+    search: Option<String>,
+    scope: Option<String>,
+    provider: Option<String>,
+}
+
+impl ListSource for ModelConfigQuery {
+    type Item = ModelConfig;
+
+    fn fetch(
+        &self,
+        client: Client,
+        limit: u32,
+        offset: u64,
+    ) -> BoxFuture<'static, Result<Page<ModelConfig>>> {
+        let query = self.clone();
+        async move {
+            let mut request = client
+                .raw()
+                .list_model_configs()
+                .limit(i64::from(limit))
+                .offset(offset as i64);
+            if let Some(search) = query.search {
+                request = request.search(search);
+            }
+            if let Some(scope) = query.scope {
+                request = request.scope(scope);
+            }
+            if let Some(provider) = query.provider {
+                request = request.provider(provider);
+            }
+            let list = call("list_model_configs", request.send()).await?;
+            Ok(page(
+                list.model_configs,
+                list.total_count,
+                list.limit,
+                list.offset,
+            ))
+        }
+        .boxed()
+    }
+
+    fn id(item: &ModelConfig) -> &str {
+        &item.id
+    }
+}
+
+impl List<ModelConfigQuery> {
+    /// Only configs whose model name contains `text` (case-insensitive).
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.source.search = Some(text.into());
+        self
+    }
+
+    /// Only configs of this scope: `global`, `virtual_key`, or an enterprise scope
+    /// (v2.x servers; older ones ignore the filter).
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.source.scope = Some(scope.into());
+        self
+    }
+
+    /// Only configs for this provider (v2.x servers; older ones ignore the filter).
+    pub fn provider(mut self, provider: impl Into<String>) -> Self {
+        self.source.provider = Some(provider.into());
+        self
+    }
+}
+
+/// Where a new model config applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scope {
+    Global,
+    VirtualKey(String),
+}
+
+impl Scope {
+    fn wire(self) -> (String, Option<String>) {
+        match self {
+            Scope::Global => ("global".to_string(), None),
+            Scope::VirtualKey(id) => ("virtual_key".to_string(), Some(id)),
+        }
+    }
+}
+
+/// Builder returned by [`ModelConfigs::create`].
+#[derive(Debug)]
+#[must_use = "nothing is created until `send` is awaited"]
+pub struct CreateModelConfig {
+    client: Client,
+    model_name: String,
+    provider: Option<String>,
+    scope: Option<Scope>,
+    budgets: Budgets,
+    rate_limit: Option<RateLimit>,
+    calendar_aligned: Option<bool>,
+    deferred: Deferred,
+}
+
+impl CreateModelConfig {
+    /// Limits the config to the model on this provider (default: every provider).
+    pub fn provider(mut self, provider: impl Into<String>) -> Self {
+        let provider = provider.into();
+        self.deferred.check(non_empty("provider", &provider));
+        self.provider = Some(provider);
+        self
+    }
+
+    /// Applies the config only to requests made with this virtual key (scope
+    /// `virtual_key`). Refused before sending to v1.5.2 and older servers, which
+    /// would ignore the scope and create a global config.
+    pub fn scope_virtual_key(mut self, virtual_key_id: impl Into<String>) -> Self {
+        let id = virtual_key_id.into();
+        self.deferred.check(non_empty("virtual key id", &id));
+        self.scope = Some(Scope::VirtualKey(id));
+        self
+    }
+
+    /// Applies the config to every request (scope `global`, the default).
+    pub fn scope_global(mut self) -> Self {
+        self.scope = Some(Scope::Global);
+        self
+    }
+
+    /// Adds a budget (each period at most once; v1.x servers take only one).
+    pub fn budget(mut self, budget: Budget) -> Self {
+        let budgets = std::mem::take(&mut self.budgets);
+        match budgets.clone().with(budget) {
+            Ok(more) => self.budgets = more,
+            Err(e) => {
+                self.budgets = budgets;
+                self.deferred.check(Err(e));
+            }
+        }
+        self
+    }
+
+    /// Sets all budgets at once (v1.x servers take only one).
+    pub fn budgets(mut self, budgets: Budgets) -> Self {
+        self.budgets = budgets;
+        self
+    }
+
+    /// Sets the rate limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Aligns budgets to calendar periods (days from midnight UTC, months from the
+    /// 1st…); every budget period must then end in `d`, `w`, `M`, `Q` or `Y`.
+    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
+        self.calendar_aligned = Some(aligned);
+        self
+    }
+
+    /// Validates, then creates the config. With budgets or a virtual-key scope, the
+    /// server version is read first (once per client).
+    pub async fn send(self) -> Result<ModelConfig> {
+        self.deferred.into_result()?;
+        self.budgets.check_alignable(self.calendar_aligned)?;
+        let model_name = constrained("model name", self.model_name)?;
+        if matches!(self.scope, Some(Scope::VirtualKey(_)))
+            && let Some(version) = self.client.cached_version().await
+            && !version.is_at_least(1, 5, 3)
+        {
+            return Err(InvalidInput::new(
+                "scope",
+                format!("this server ({version}) has no model-config scopes and would create a global config"),
+            )
+            .into());
+        }
+        let OwnerBudgets { single, list } = owner_create_budgets(
+            &self.client,
+            "model config",
+            &self.budgets,
+            self.calendar_aligned,
+        )
+        .await?;
+        let (scope, scope_id) = self.scope.map(Scope::wire).unzip();
+        let body = types::CreateModelConfigRequest {
+            model_name,
+            provider: self.provider,
+            scope,
+            scope_id: scope_id.flatten(),
+            budget: single,
+            budgets: list,
+            rate_limit: self.rate_limit.as_ref().map(RateLimit::to_request),
+            calendar_aligned: self.calendar_aligned,
+        };
+        let response = call(
+            "create_model_config",
+            self.client.raw().create_model_config().body(body).send(),
+        )
+        .await?;
+        Ok(response.model_config)
+    }
+}
+
+#[derive(Debug, Default)]
+struct UpdateModelConfigBody {
+    model_name: Option<String>,
+    provider: Option<String>,
+    budgets: Option<Budgets>,
+    rate_limit: Option<types::RateLimitRequest>,
+    calendar_aligned: Option<bool>,
+    reset_budget_usage: Option<bool>,
+}
+
+/// Builder returned by [`ModelConfigs::update`]; sends only what was set.
+#[derive(Debug)]
+#[must_use = "nothing is updated until `send` is awaited"]
+pub struct UpdateModelConfig {
+    client: Client,
+    id: String,
+    body: UpdateModelConfigBody,
+    deferred: Deferred,
+}
+
+impl UpdateModelConfig {
+    /// Changes the model the config applies to.
+    pub fn set_model_name(mut self, model_name: impl Into<String>) -> Self {
+        self.body.model_name = Some(model_name.into());
+        self
+    }
+
+    /// Limits the config to this provider. A config cannot be set back to "every
+    /// provider"; delete and recreate it instead.
+    pub fn set_provider(mut self, provider: impl Into<String>) -> Self {
+        let provider = provider.into();
+        self.deferred.check(non_empty("provider", &provider));
+        self.body.provider = Some(provider);
+        self
+    }
+
+    /// Replaces the whole budget set: budgets whose period is not listed are
+    /// deleted; listed periods keep their usage. v1.x servers keep one budget, so
+    /// a set of more than one is refused there; an empty set deletes every budget.
+    pub fn set_budgets(mut self, budgets: Budgets) -> Self {
+        self.body.budgets = Some(budgets);
+        self
+    }
+
+    /// Deletes every budget of the config (`budgets: []`, or `budget: {}` on v1.x).
+    pub fn clear_budgets(self) -> Self {
+        self.set_budgets(Budgets::new())
+    }
+
+    /// Replaces the rate limit (all four fields are overwritten).
+    pub fn set_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.body.rate_limit = Some(limit.to_request());
+        self
+    }
+
+    /// Removes the rate limit (`rate_limit: {}`).
+    pub fn remove_rate_limit(mut self) -> Self {
+        self.body.rate_limit = Some(RateLimit::removal());
+        self
+    }
+
+    /// Turns calendar alignment on or off (turning it on resets usage to the start
+    /// of the current period).
+    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
+        self.body.calendar_aligned = Some(aligned);
+        self
+    }
+
+    /// Sets the usage of the config's budgets back to zero (v2.x servers).
+    pub fn reset_budget_usage(mut self) -> Self {
+        self.body.reset_budget_usage = Some(true);
+        self
+    }
+
+    /// Validates, then updates the config. With budgets, the server version is
+    /// read first (once per client) to choose between `budget` and `budgets`.
+    pub async fn send(self) -> Result<ModelConfig> {
+        self.deferred.into_result()?;
+        non_empty("model config id", &self.id)?;
+        let b = self.body;
+        if let Some(budgets) = &b.budgets {
+            budgets.check_alignable(b.calendar_aligned)?;
+        }
+        let model_name = b
+            .model_name
+            .map(|n| constrained("model name", n))
+            .transpose()?;
+        let budgets = owner_update_budgets(
+            &self.client,
+            "model config",
+            b.budgets.as_ref(),
+            b.calendar_aligned,
+        )
+        .await?;
+        let body = types::UpdateModelConfigRequest {
+            model_name,
+            provider: b.provider,
+            budget: budgets.single,
+            budgets: budgets.list,
+            rate_limit: b.rate_limit,
+            calendar_aligned: b.calendar_aligned,
+            reset_budget_usage: b.reset_budget_usage,
+        };
+        let response = call(
+            "update_model_config",
+            self.client
+                .raw()
+                .update_model_config()
+                .mc_id(&self.id)
+                .body(body)
+                .send(),
+        )
+        .await?;
+        Ok(response.model_config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::ResetPeriod;
+
+    fn handle() -> ModelConfigs {
+        ModelConfigs::new(Client::builder().build().unwrap())
+    }
+
+    #[test]
+    fn scopes_map_to_scope_and_scope_id() {
+        assert_eq!(Scope::Global.wire(), ("global".to_string(), None));
+        assert_eq!(
+            Scope::VirtualKey("vk-1".into()).wire(),
+            ("virtual_key".to_string(), Some("vk-1".to_string()))
+        );
+    }
+
+    #[test]
+    fn the_last_scope_wins() {
+        let create = handle()
+            .create("gpt-4o")
+            .scope_virtual_key("vk-1")
+            .scope_global();
+        assert_eq!(create.scope, Some(Scope::Global));
+    }
+
+    #[test]
+    fn empty_ids_and_providers_are_deferred_to_send() {
+        let create = handle().create("gpt-4o").scope_virtual_key(" ");
+        assert_eq!(
+            create.deferred.into_result().unwrap_err().field,
+            "virtual key id"
+        );
+        let create = handle().create("gpt-4o").provider("");
+        assert_eq!(create.deferred.into_result().unwrap_err().field, "provider");
+        let update = handle().update("mc-1").set_provider("");
+        assert_eq!(update.deferred.into_result().unwrap_err().field, "provider");
+    }
+
+    #[test]
+    fn a_repeated_budget_period_is_deferred_to_send() {
+        let create = handle()
+            .create("gpt-4o")
+            .budget(Budget::new(1.0, ResetPeriod::weeks(1)).unwrap())
+            .budget(Budget::new(2.0, ResetPeriod::days(7)).unwrap());
+        assert_eq!(create.budgets.len(), 1);
+        assert_eq!(create.deferred.into_result().unwrap_err().field, "budgets");
     }
 }

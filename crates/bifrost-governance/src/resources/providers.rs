@@ -1,16 +1,235 @@
-//! TODO
+//! Provider governance: budgets and a rate limit on everything sent to one
+//! provider, whichever key or model is used.
+//!
+//! There is nothing to create: a provider configured on the server gets governance
+//! with [`Providers::update`] and loses it with [`Providers::delete`]. v1.x servers
+//! keep a single `budget` per provider and v2.x servers a set of `budgets`; the
+//! builder takes a [`Budgets`] set either way and sends what the server
+//! understands (a set of more than one budget is refused before sending on v1.x).
 
+use bifrost_governance_client::types::{self, ProviderGovernance};
+use reqwest::StatusCode;
+
+use super::{non_empty, owner_update_budgets};
 use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::limits::{Budgets, RateLimit};
+use crate::redact;
+use crate::transport::{call, call_delete};
 
-/// Handle (in progress).
+/// Handle to provider governance; from [`Client::providers`].
 #[derive(Debug, Clone)]
 pub struct Providers {
-    #[allow(dead_code)]
     client: Client,
 }
 
 impl Providers {
     pub(crate) fn new(client: Client) -> Self {
         Self { client }
+    }
+
+    /// Every provider that has a budget or a rate limit (the server never pages this
+    /// list; `providers: null` is an empty list).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// for provider in client.providers().list().await? {
+    ///     println!("{}: {} budgets", provider.provider, provider.budgets.unwrap_or_default().len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self) -> Result<Vec<ProviderGovernance>> {
+        let list = call(
+            "list_provider_governance",
+            self.client.raw().list_provider_governance().send(),
+        )
+        .await?;
+        Ok(list.providers.unwrap_or_default())
+    }
+
+    /// Starts setting the governance of `provider_name` (a provider configured on the
+    /// server, otherwise 404); only what is set is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// use bifrost_governance::{Budget, Budgets, RateLimit, ResetPeriod};
+    ///
+    /// let openai = client
+    ///     .providers()
+    ///     .update("openai")
+    ///     .set_budgets(Budgets::from(Budget::new(100.0, ResetPeriod::days(1))?))
+    ///     .set_rate_limit(RateLimit::builder().requests(600, ResetPeriod::minutes(1)).build()?)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = openai; Ok(()) }
+    /// ```
+    pub fn update(&self, provider_name: impl Into<String>) -> UpdateProvider {
+        UpdateProvider {
+            client: self.client.clone(),
+            provider: provider_name.into(),
+            body: UpdateProviderBody::default(),
+        }
+    }
+
+    /// Removes the provider's budgets and rate limit (v2.x answers 200 even when
+    /// nothing was configured).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// client.providers().delete("openai").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete(&self, provider_name: &str) -> Result<()> {
+        non_empty("provider name", provider_name)?;
+        let request = self
+            .client
+            .raw()
+            .delete_provider_governance()
+            .provider_name(provider_name)
+            .send();
+        call_delete("delete_provider_governance", request).await
+    }
+}
+
+#[derive(Debug, Default)]
+struct UpdateProviderBody {
+    budgets: Option<Budgets>,
+    rate_limit: Option<types::RateLimitRequest>,
+    calendar_aligned: Option<bool>,
+    reset_budget_usage: Option<bool>,
+}
+
+/// Builder returned by [`Providers::update`]; sends only what was set.
+#[derive(Debug)]
+#[must_use = "nothing is updated until `send` is awaited"]
+pub struct UpdateProvider {
+    client: Client,
+    provider: String,
+    body: UpdateProviderBody,
+}
+
+impl UpdateProvider {
+    /// Replaces the whole budget set: budgets whose period is not listed are
+    /// deleted; listed periods keep their usage. v1.x servers keep one budget, so
+    /// a set of more than one is refused there; an empty set deletes every budget.
+    pub fn set_budgets(mut self, budgets: Budgets) -> Self {
+        self.body.budgets = Some(budgets);
+        self
+    }
+
+    /// Deletes every budget of the provider (`budgets: []`, or `budget: {}` on v1.x).
+    pub fn clear_budgets(self) -> Self {
+        self.set_budgets(Budgets::new())
+    }
+
+    /// Replaces the rate limit (all four fields are overwritten).
+    pub fn set_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.body.rate_limit = Some(limit.to_request());
+        self
+    }
+
+    /// Removes the rate limit (`rate_limit: {}`).
+    pub fn remove_rate_limit(mut self) -> Self {
+        self.body.rate_limit = Some(RateLimit::removal());
+        self
+    }
+
+    /// Turns calendar alignment on or off (turning it on resets usage to the start
+    /// of the current period).
+    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
+        self.body.calendar_aligned = Some(aligned);
+        self
+    }
+
+    /// Sets the usage of the provider's budgets back to zero (v2.x servers).
+    pub fn reset_budget_usage(mut self) -> Self {
+        self.body.reset_budget_usage = Some(true);
+        self
+    }
+
+    /// Validates, then updates the provider's governance. With budgets, the server
+    /// version is read first (once per client) to choose between `budget` and
+    /// `budgets`. A success response without the `provider` object is an
+    /// [`Error::Decode`].
+    pub async fn send(self) -> Result<ProviderGovernance> {
+        non_empty("provider name", &self.provider)?;
+        let b = self.body;
+        if let Some(budgets) = &b.budgets {
+            budgets.check_alignable(b.calendar_aligned)?;
+        }
+        let budgets = owner_update_budgets(
+            &self.client,
+            "provider",
+            b.budgets.as_ref(),
+            b.calendar_aligned,
+        )
+        .await?;
+        let body = types::UpdateProviderGovernanceRequest {
+            budget: budgets.single,
+            budgets: budgets.list,
+            rate_limit: b.rate_limit,
+            calendar_aligned: b.calendar_aligned,
+            reset_budget_usage: b.reset_budget_usage,
+        };
+        let request = self
+            .client
+            .raw()
+            .update_provider_governance()
+            .provider_name(&self.provider)
+            .body(body)
+            .send();
+        let response = call("update_provider_governance", request).await?;
+        governance_of(response)
+    }
+}
+
+/// The `provider` object of an update response, which the schema leaves optional.
+fn governance_of(response: types::ProviderGovernanceResponse) -> Result<ProviderGovernance> {
+    match response.provider {
+        Some(provider) => Ok(provider),
+        None => Err(Error::Decode {
+            operation: "update_provider_governance",
+            status: StatusCode::OK,
+            message: "the response has no `provider` object".to_string(),
+            excerpt: redact::body_excerpt(&serde_json::to_vec(&response).unwrap_or_default()),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_response_without_provider_is_a_decode_error() {
+        let response = types::ProviderGovernanceResponse {
+            message: Some("updated".into()),
+            provider: None,
+        };
+        match governance_of(response) {
+            Err(Error::Decode {
+                operation, message, ..
+            }) => {
+                assert_eq!(operation, "update_provider_governance");
+                assert!(message.contains("provider"));
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_response_with_provider_returns_it() {
+        let provider = ProviderGovernance {
+            provider: "openai".into(),
+            budget: None,
+            budgets: None,
+            rate_limit: None,
+            calendar_aligned: None,
+        };
+        let response = types::ProviderGovernanceResponse {
+            message: None,
+            provider: Some(provider.clone()),
+        };
+        assert_eq!(governance_of(response).unwrap(), provider);
     }
 }

@@ -22,8 +22,8 @@ impl Teams {
         Self { client }
     }
 
-    /// Lists teams; filter with [`List::search`](List#method.search-1) and
-    /// [`List::customer_id`](List#method.customer_id).
+    /// Lists teams; filter with `.search(..)` and `.customer_id(..)` on the returned
+    /// [`List`].
     pub fn list(&self) -> List<TeamQuery> {
         List::new(self.client.clone(), TeamQuery::default())
     }
@@ -64,13 +64,22 @@ impl Teams {
 
     /// Starts updating team `id`; only what is set is sent.
     pub fn update(&self, id: impl Into<String>) -> UpdateTeam {
-        UpdateTeam { client: self.client.clone(), id: id.into(), body: UpdateTeamBody::default(), deferred: Deferred::default() }
+        UpdateTeam {
+            client: self.client.clone(),
+            id: id.into(),
+            body: UpdateTeamBody::default(),
+            deferred: Deferred::default(),
+        }
     }
 
     /// Deletes a team; its virtual keys stay, with `team_id` cleared.
     pub async fn delete(&self, id: &str) -> Result<()> {
         non_empty("team id", id)?;
-        call_delete("delete_team", self.client.raw().delete_team().team_id(id).send()).await
+        call_delete(
+            "delete_team",
+            self.client.raw().delete_team().team_id(id).send(),
+        )
+        .await
     }
 }
 
@@ -84,10 +93,19 @@ pub struct TeamQuery {
 impl ListSource for TeamQuery {
     type Item = Team;
 
-    fn fetch(&self, client: Client, limit: u32, offset: u64) -> BoxFuture<'static, Result<Page<Team>>> {
+    fn fetch(
+        &self,
+        client: Client,
+        limit: u32,
+        offset: u64,
+    ) -> BoxFuture<'static, Result<Page<Team>>> {
         let query = self.clone();
         async move {
-            let mut request = client.raw().list_teams().limit(i64::from(limit)).offset(offset as i64);
+            let mut request = client
+                .raw()
+                .list_teams()
+                .limit(i64::from(limit))
+                .offset(offset as i64);
             if let Some(search) = query.search {
                 request = request.search(search);
             }
@@ -178,11 +196,16 @@ impl CreateTeam {
         let body = types::CreateTeamRequest {
             name: constrained("team name", self.name)?,
             customer_id: self.customer_id,
-            budgets: (!self.budgets.is_empty()).then(|| self.budgets.to_requests(self.calendar_aligned)),
+            budgets: (!self.budgets.is_empty())
+                .then(|| self.budgets.to_requests(self.calendar_aligned)),
             rate_limit: self.rate_limit.as_ref().map(RateLimit::to_request),
             calendar_aligned: self.calendar_aligned,
         };
-        let response = call("create_team", self.client.raw().create_team().body(body).send()).await?;
+        let response = call(
+            "create_team",
+            self.client.raw().create_team().body(body).send(),
+        )
+        .await?;
         Ok(response.team)
     }
 }
@@ -282,7 +305,16 @@ impl UpdateTeam {
             calendar_aligned: b.calendar_aligned,
             reset_budget_usage: b.reset_budget_usage,
         };
-        let response = call("update_team", self.client.raw().update_team().team_id(&self.id).body(body).send()).await?;
+        let response = call(
+            "update_team",
+            self.client
+                .raw()
+                .update_team()
+                .team_id(&self.id)
+                .body(body)
+                .send(),
+        )
+        .await?;
         Ok(response.team)
     }
 }

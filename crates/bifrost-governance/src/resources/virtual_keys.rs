@@ -15,10 +15,10 @@ use crate::limits::{Budget, Budgets, RateLimit};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
-/// Sort column of a virtual-key list.
-pub use types::VirtualKeySortBy as SortBy;
 /// Sort direction of a virtual-key list.
 pub use types::SortOrder as Order;
+/// Sort column of a virtual-key list.
+pub use types::VirtualKeySortBy as SortBy;
 
 /// Handle to the virtual keys of a server; from [`Client::virtual_keys`].
 #[derive(Debug, Clone)]
@@ -55,7 +55,11 @@ impl VirtualKeys {
     /// Reads one key by id (the UUID, not the `sk-bf-…` value).
     pub async fn get(&self, id: &str) -> Result<VirtualKey> {
         non_empty("virtual key id", id)?;
-        let response = call("get_virtual_key", self.client.raw().get_virtual_key().vk_id(id).send()).await?;
+        let response = call(
+            "get_virtual_key",
+            self.client.raw().get_virtual_key().vk_id(id).send(),
+        )
+        .await?;
         Ok(response.virtual_key)
     }
 
@@ -130,16 +134,29 @@ impl VirtualKeys {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub async fn patch(&self, id: &str, edit: impl FnOnce(&mut VirtualKeyEdit)) -> Result<VirtualKey> {
+    pub async fn patch(
+        &self,
+        id: &str,
+        edit: impl FnOnce(&mut VirtualKeyEdit),
+    ) -> Result<VirtualKey> {
         let current = self.get(id).await?;
         let mut draft = VirtualKeyEdit::from_current(current);
         let original = draft.clone();
         edit(&mut draft);
-        let legacy = self.client.cached_version().await.is_none_or(|v| v.is_legacy());
+        let legacy = self
+            .client
+            .cached_version()
+            .await
+            .is_none_or(|v| v.is_legacy());
         let body = draft.into_request(&original, legacy)?;
         let response = call(
             "update_virtual_key",
-            self.client.raw().update_virtual_key().vk_id(id).body(body).send(),
+            self.client
+                .raw()
+                .update_virtual_key()
+                .vk_id(id)
+                .body(body)
+                .send(),
         )
         .await?;
         Ok(response.virtual_key)
@@ -148,14 +165,22 @@ impl VirtualKeys {
     /// Deletes a key with its budgets, rate limit and configs.
     pub async fn delete(&self, id: &str) -> Result<()> {
         non_empty("virtual key id", id)?;
-        call_delete("delete_virtual_key", self.client.raw().delete_virtual_key().vk_id(id).send()).await
+        call_delete(
+            "delete_virtual_key",
+            self.client.raw().delete_virtual_key().vk_id(id).send(),
+        )
+        .await
     }
 
     /// Gives the key a new secret value, keeping its configuration. Never retried
     /// once sent (a retry would rotate twice).
     pub async fn rotate(&self, id: &str) -> Result<VirtualKey> {
         non_empty("virtual key id", id)?;
-        let response = call("rotate_virtual_key", self.client.raw().rotate_virtual_key().vk_id(id).send()).await?;
+        let response = call(
+            "rotate_virtual_key",
+            self.client.raw().rotate_virtual_key().vk_id(id).send(),
+        )
+        .await?;
         Ok(response.virtual_key)
     }
 
@@ -180,16 +205,25 @@ impl VirtualKeys {
         if ids.is_empty() {
             return Err(InvalidInput::new("ids", "at least one id is required").into());
         }
-        let ids = ids.into_iter().map(|id| constrained("ids", id)).collect::<Result<Vec<_>, _>>()?;
+        let ids = ids
+            .into_iter()
+            .map(|id| constrained("ids", id))
+            .collect::<Result<Vec<_>, _>>()?;
         let body = types::RotateVirtualKeysRequest { ids };
-        let result = call("rotate_virtual_keys", self.client.raw().rotate_virtual_keys().body(body).send()).await;
+        let result = call(
+            "rotate_virtual_keys",
+            self.client.raw().rotate_virtual_keys().body(body).send(),
+        )
+        .await;
         let response = match result {
             Ok(response) => response,
             // When nothing rotated the server still sends the per-id errors, with 500.
-            Err(Error::Api(api)) => match serde_json::from_slice::<types::RotateVirtualKeysResponse>(&api.body) {
-                Ok(body) if body.errors.as_ref().is_some_and(|e| !e.is_empty()) => body,
-                _ => return Err(Error::Api(api)),
-            },
+            Err(Error::Api(api)) => {
+                match serde_json::from_slice::<types::RotateVirtualKeysResponse>(&api.body) {
+                    Ok(body) if body.errors.as_ref().is_some_and(|e| !e.is_empty()) => body,
+                    _ => return Err(Error::Api(api)),
+                }
+            }
             Err(e) => return Err(e),
         };
         Ok(RotateOutcome {
@@ -202,7 +236,11 @@ impl VirtualKeys {
     /// value itself (`x-bf-vk`).
     pub async fn quota(&self, value: &SecretString) -> Result<types::VirtualKeyQuota> {
         non_empty("virtual key value", value.expose_secret())?;
-        let request = self.client.raw().get_virtual_key_quota().x_bf_vk(value.expose_secret().to_string());
+        let request = self
+            .client
+            .raw()
+            .get_virtual_key_quota()
+            .x_bf_vk(value.expose_secret().to_string());
         call("get_virtual_key_quota", request.send()).await
     }
 }
@@ -229,10 +267,19 @@ pub struct VirtualKeyQuery {
 impl ListSource for VirtualKeyQuery {
     type Item = VirtualKey;
 
-    fn fetch(&self, client: Client, limit: u32, offset: u64) -> BoxFuture<'static, Result<Page<VirtualKey>>> {
+    fn fetch(
+        &self,
+        client: Client,
+        limit: u32,
+        offset: u64,
+    ) -> BoxFuture<'static, Result<Page<VirtualKey>>> {
         let q = self.clone();
         async move {
-            let mut request = client.raw().list_virtual_keys().limit(i64::from(limit)).offset(offset as i64);
+            let mut request = client
+                .raw()
+                .list_virtual_keys()
+                .limit(i64::from(limit))
+                .offset(offset as i64);
             if let Some(v) = q.search {
                 request = request.search(v);
             }
@@ -249,7 +296,12 @@ impl ListSource for VirtualKeyQuery {
                 request = request.order(v);
             }
             let list = call("list_virtual_keys", request.send()).await?;
-            Ok(page(list.virtual_keys, list.total_count, list.limit, list.offset))
+            Ok(page(
+                list.virtual_keys,
+                list.total_count,
+                list.limit,
+                list.offset,
+            ))
         }
         .boxed()
     }
@@ -365,7 +417,14 @@ impl ProviderConfig {
         let keys = if config.allow_all_keys == Some(true) {
             Selection::All
         } else {
-            Selection::Only(config.keys.iter().flatten().filter_map(|k| k.key_id.clone()).collect())
+            Selection::Only(
+                config
+                    .keys
+                    .iter()
+                    .flatten()
+                    .filter_map(|k| k.key_id.clone())
+                    .collect(),
+            )
         };
         Self {
             id: config.id,
@@ -441,11 +500,17 @@ impl ProviderConfig {
         if let Some(weight) = self.weight
             && (!weight.is_finite() || weight < 0.0)
         {
-            return Err(InvalidInput::new("provider_configs weight", format!("{weight} must be a finite, non-negative number")));
+            return Err(InvalidInput::new(
+                "provider_configs weight",
+                format!("{weight} must be a finite, non-negative number"),
+            ));
         }
         Ok(types::ProviderConfigRequest {
             id: self.id,
-            provider: constrained("provider_configs provider", self.provider.trim().to_string())?,
+            provider: constrained(
+                "provider_configs provider",
+                self.provider.trim().to_string(),
+            )?,
             weight: self.weight,
             allowed_models: Some(self.models.to_wire()),
             blacklisted_models: Some(self.blocked_models.clone()),
@@ -467,7 +532,11 @@ pub struct McpConfig {
 impl McpConfig {
     /// Every tool of the MCP client named `client_name`.
     pub fn new(client_name: impl Into<String>) -> Self {
-        Self { id: None, client_name: client_name.into(), tools: Selection::All }
+        Self {
+            id: None,
+            client_name: client_name.into(),
+            tools: Selection::All,
+        }
     }
 
     /// The config as the server holds it.
@@ -478,7 +547,11 @@ impl McpConfig {
             .and_then(|c| c.name.clone())
             .or_else(|| config.mcp_client_name.clone())
             .unwrap_or_default();
-        Self { id: config.id, client_name: name, tools: Selection::from_wire(config.tools_to_execute.as_ref()) }
+        Self {
+            id: config.id,
+            client_name: name,
+            tools: Selection::from_wire(config.tools_to_execute.as_ref()),
+        }
     }
 
     /// Allows only these tools.
@@ -568,8 +641,18 @@ impl VirtualKeyEdit {
             description: current.description.clone().unwrap_or_default(),
             is_active: current.is_active.unwrap_or(true),
             assignment: Assignment::of(&current),
-            provider_configs: current.provider_configs.iter().flatten().map(ProviderConfig::from_existing).collect(),
-            mcp_configs: current.mcp_configs.iter().flatten().map(McpConfig::from_existing).collect(),
+            provider_configs: current
+                .provider_configs
+                .iter()
+                .flatten()
+                .map(ProviderConfig::from_existing)
+                .collect(),
+            mcp_configs: current
+                .mcp_configs
+                .iter()
+                .flatten()
+                .map(McpConfig::from_existing)
+                .collect(),
             budgets: None,
             rate_limit: None,
             metadata: None,
@@ -585,24 +668,39 @@ impl VirtualKeyEdit {
     fn into_request(self, original: &Self, legacy: bool) -> Result<types::UpdateVirtualKeyRequest> {
         let changed = |a: bool| a.then_some(());
         let (team_id, customer_id) = self.assignment.wire(legacy);
-        let keep_assignment = self.assignment == original.assignment && self.assignment == Assignment::Unassigned;
+        let keep_assignment =
+            self.assignment == original.assignment && self.assignment == Assignment::Unassigned;
         Ok(types::UpdateVirtualKeyRequest {
             name: changed(self.name != original.name)
                 .map(|()| constrained("virtual key name", self.name.clone()))
                 .transpose()?,
-            description: changed(self.description != original.description).map(|()| self.description.clone()),
+            description: changed(self.description != original.description)
+                .map(|()| self.description.clone()),
             is_active: changed(self.is_active != original.is_active).map(|()| self.is_active),
             // Always repeated: v1.x drops an assignment a PUT does not mention.
             team_id: if keep_assignment { None } else { team_id },
             customer_id: if keep_assignment { None } else { customer_id },
             provider_configs: changed(self.provider_configs != original.provider_configs)
-                .map(|()| self.provider_configs.iter().map(ProviderConfig::to_request).collect::<Result<Vec<_>, _>>())
+                .map(|()| {
+                    self.provider_configs
+                        .iter()
+                        .map(ProviderConfig::to_request)
+                        .collect::<Result<Vec<_>, _>>()
+                })
                 .transpose()?,
             mcp_configs: changed(self.mcp_configs != original.mcp_configs)
-                .map(|()| self.mcp_configs.iter().map(McpConfig::to_request).collect::<Result<Vec<_>, _>>())
+                .map(|()| {
+                    self.mcp_configs
+                        .iter()
+                        .map(McpConfig::to_request)
+                        .collect::<Result<Vec<_>, _>>()
+                })
                 .transpose()?,
             budgets: self.budgets.as_ref().map(|b| b.to_requests(None)),
-            rate_limit: self.rate_limit.as_ref().map(|r| r.as_ref().map_or_else(RateLimit::removal, RateLimit::to_request)),
+            rate_limit: self.rate_limit.as_ref().map(|r| {
+                r.as_ref()
+                    .map_or_else(RateLimit::removal, RateLimit::to_request)
+            }),
             metadata: self.metadata.clone(),
             calendar_aligned: None,
             expires_at: None,
@@ -639,7 +737,10 @@ impl CreateVirtualKey {
 
     fn assign(mut self, assignment: Assignment) -> Self {
         if self.assignment.as_ref().is_some_and(|a| a != &assignment) {
-            self.deferred.check(Err(InvalidInput::new("team_id/customer_id", "a key belongs to a team or a customer, not both")));
+            self.deferred.check(Err(InvalidInput::new(
+                "team_id/customer_id",
+                "a key belongs to a team or a customer, not both",
+            )));
         }
         self.assignment = Some(assignment);
         self
@@ -709,7 +810,9 @@ impl CreateVirtualKey {
 
     /// Adds a metadata entry (v2.3+ servers).
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata.get_or_insert_with(HashMap::new).insert(key.into(), value.into());
+        self.metadata
+            .get_or_insert_with(HashMap::new)
+            .insert(key.into(), value.into());
         self
     }
 
@@ -721,7 +824,9 @@ impl CreateVirtualKey {
         if let Some(at) = self.expires_at
             && at <= Utc::now()
         {
-            return Err(InvalidInput::new("expires_at", format!("{at} is not in the future")).into());
+            return Err(
+                InvalidInput::new("expires_at", format!("{at} is not in the future")).into(),
+            );
         }
         let (team_id, customer_id) = match &self.assignment {
             Some(Assignment::Team(id)) => (Some(id.clone()), None),
@@ -735,18 +840,33 @@ impl CreateVirtualKey {
             customer_id,
             is_active: self.is_active,
             calendar_aligned: self.calendar_aligned,
-            budgets: (!self.budgets.is_empty()).then(|| self.budgets.to_requests(self.calendar_aligned)),
+            budgets: (!self.budgets.is_empty())
+                .then(|| self.budgets.to_requests(self.calendar_aligned)),
             rate_limit: self.rate_limit.as_ref().map(RateLimit::to_request),
             provider_configs: (!self.provider_configs.is_empty())
-                .then(|| self.provider_configs.iter().map(ProviderConfig::to_request).collect::<Result<Vec<_>, _>>())
+                .then(|| {
+                    self.provider_configs
+                        .iter()
+                        .map(ProviderConfig::to_request)
+                        .collect::<Result<Vec<_>, _>>()
+                })
                 .transpose()?,
             mcp_configs: (!self.mcp_configs.is_empty())
-                .then(|| self.mcp_configs.iter().map(McpConfig::to_request).collect::<Result<Vec<_>, _>>())
+                .then(|| {
+                    self.mcp_configs
+                        .iter()
+                        .map(McpConfig::to_request)
+                        .collect::<Result<Vec<_>, _>>()
+                })
                 .transpose()?,
             expires_at: self.expires_at,
             metadata: self.metadata,
         };
-        let response = call("create_virtual_key", self.client.raw().create_virtual_key().body(body).send()).await?;
+        let response = call(
+            "create_virtual_key",
+            self.client.raw().create_virtual_key().body(body).send(),
+        )
+        .await?;
         Ok(response.virtual_key)
     }
 }
@@ -906,16 +1026,25 @@ impl UpdateVirtualKey {
         if let Some(budgets) = &b.budgets {
             budgets.check_alignable(b.calendar_aligned)?;
         }
-        let legacy = self.client.cached_version().await.is_none_or(|v| v.is_legacy());
+        let legacy = self
+            .client
+            .cached_version()
+            .await
+            .is_none_or(|v| v.is_legacy());
         let assignment = match b.assignment {
             Some(assignment) => Some(assignment),
             // Repeat the current assignment, or a v1.x server would drop it.
-            None if legacy => Some(Assignment::of(&VirtualKeys::new(self.client.clone()).get(&self.id).await?)),
+            None if legacy => Some(Assignment::of(
+                &VirtualKeys::new(self.client.clone()).get(&self.id).await?,
+            )),
             None => None,
         };
         let (team_id, customer_id) = assignment.map_or((None, None), |a| a.wire(legacy));
         let body = types::UpdateVirtualKeyRequest {
-            name: b.name.map(|n| constrained("virtual key name", n)).transpose()?,
+            name: b
+                .name
+                .map(|n| constrained("virtual key name", n))
+                .transpose()?,
             description: b.description,
             is_active: b.is_active,
             team_id,
@@ -924,11 +1053,21 @@ impl UpdateVirtualKey {
             rate_limit: b.rate_limit,
             provider_configs: b
                 .provider_configs
-                .map(|configs| configs.iter().map(ProviderConfig::to_request).collect::<Result<Vec<_>, _>>())
+                .map(|configs| {
+                    configs
+                        .iter()
+                        .map(ProviderConfig::to_request)
+                        .collect::<Result<Vec<_>, _>>()
+                })
                 .transpose()?,
             mcp_configs: b
                 .mcp_configs
-                .map(|configs| configs.iter().map(McpConfig::to_request).collect::<Result<Vec<_>, _>>())
+                .map(|configs| {
+                    configs
+                        .iter()
+                        .map(McpConfig::to_request)
+                        .collect::<Result<Vec<_>, _>>()
+                })
                 .transpose()?,
             expires_at: b.expires_at,
             metadata: b.metadata,
@@ -937,7 +1076,12 @@ impl UpdateVirtualKey {
         };
         let response = call(
             "update_virtual_key",
-            self.client.raw().update_virtual_key().vk_id(&self.id).body(body).send(),
+            self.client
+                .raw()
+                .update_virtual_key()
+                .vk_id(&self.id)
+                .body(body)
+                .send(),
         )
         .await?;
         Ok(response.virtual_key)
@@ -978,7 +1122,10 @@ mod tests {
 
     #[test]
     fn provider_change_resends_every_config_with_ids_and_key_selection() {
-        let body = patched(|vk| vk.provider_configs[0] = vk.provider_configs[0].clone().weight(0.5), false);
+        let body = patched(
+            |vk| vk.provider_configs[0] = vk.provider_configs[0].clone().weight(0.5),
+            false,
+        );
         assert_eq!(
             body["provider_configs"],
             json!([
@@ -1000,7 +1147,10 @@ mod tests {
 
     #[test]
     fn reassigning_to_a_customer_sends_only_the_customer() {
-        let body = patched(|vk| vk.assignment = Assignment::Customer("cust-9".into()), true);
+        let body = patched(
+            |vk| vk.assignment = Assignment::Customer("cust-9".into()),
+            true,
+        );
         assert_eq!(body, json!({"customer_id": "cust-9"}));
     }
 
@@ -1014,12 +1164,21 @@ mod tests {
             },
             false,
         );
-        assert_eq!(body, json!({"team_id": "team-1", "budgets": [], "rate_limit": {}, "is_active": false}));
+        assert_eq!(
+            body,
+            json!({"team_id": "team-1", "budgets": [], "rate_limit": {}, "is_active": false})
+        );
     }
 
     #[test]
     fn mcp_configs_keep_their_ids_and_names() {
-        let body = patched(|vk| vk.mcp_configs.push(McpConfig::new("filesystem").tools(["read"])), false);
+        let body = patched(
+            |vk| {
+                vk.mcp_configs
+                    .push(McpConfig::new("filesystem").tools(["read"]))
+            },
+            false,
+        );
         assert_eq!(
             body["mcp_configs"],
             json!([
@@ -1039,7 +1198,10 @@ mod tests {
 
     #[test]
     fn selections_round_trip_the_wire_form() {
-        assert_eq!(Selection::from_wire(Some(&vec!["*".into()])), Selection::All);
+        assert_eq!(
+            Selection::from_wire(Some(&vec!["*".into()])),
+            Selection::All
+        );
         assert_eq!(Selection::All.to_wire(), vec!["*"]);
         assert_eq!(Selection::from_wire(None), Selection::Only(vec![]));
     }
