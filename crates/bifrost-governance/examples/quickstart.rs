@@ -182,11 +182,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("a rotated key carries its value")?;
     let quota = client.virtual_keys().quota(&new_value).await?;
     let changed = new_value.expose_secret() != first_value.expose_secret();
+    let old_refused = client
+        .virtual_keys()
+        .quota(&first_value)
+        .await
+        .is_err_and(|e| e.is_unauthorized());
     done(
         &mut steps,
         "rotation",
         format!(
-            "new value differs: {changed}; quota for {:?} readable with it",
+            "new value differs: {changed}; quota for {:?} readable with it; old value refused: {old_refused}",
             quota.virtual_key_name.unwrap_or_default()
         ),
     );
