@@ -266,10 +266,12 @@ async fn map_result<T>(
 }
 
 fn transport(operation: &'static str, e: reqwest::Error) -> Error {
+    // URLs carry ids and search terms; errors name the operation instead.
+    let e = e.without_url();
     if e.is_timeout() {
         return Error::Timeout {
             operation,
-            source: e.without_url(),
+            source: e,
         };
     }
     // Walk to the innermost cause: reqwest's own message is just "error sending request".
@@ -282,6 +284,6 @@ fn transport(operation: &'static str, e: reqwest::Error) -> Error {
     Error::Transport {
         operation,
         message: redact::mask_virtual_keys(&message),
-        source: e.without_url(),
+        source: e,
     }
 }

@@ -1,0 +1,611 @@
+//! Fault matrix: how the SDK behaves when the server or the network misbehaves.
+//! Each test asserts the outcome and how many requests the server saw.
+
+use std::time::{Duration, Instant};
+
+use bifrost_governance::{Client, Error, RetryConfig};
+use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
+use bifrost_governance_tests::support::{
+    AUTHORIZATION, RawAction, RawServer, bifrost_error, client, fast_retry, refused_url, team,
+};
+use serde_json::json;
+use wiremock::{MockServer, ResponseTemplate};
+
+fn team_ok() -> Reply {
+    Reply::ok(json!({ "team": team("team-1", "platform") }))
+}
+
+fn unavailable(status: u16) -> Reply {
+    Reply::json(status, bifrost_error(status, "upstream unavailable"))
+}
+
+async fn mock(server: &MockServer, operation: &str, replies: Vec<Reply>) -> ContractGuard {
+    contract::expect(operation)
+        .authorization(AUTHORIZATION)
+        .respond_seq(replies)
+        .mount(server)
+        .await
+}
+
+// ------------------------------------------------------------------ retries
+
+#[tokio::test]
+async fn rate_limited_get_waits_for_retry_after_then_succeeds() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "get_team",
+        vec![unavailable(429).header("Retry-After", "1"), team_ok()],
+    )
+    .await;
+    // A backoff cap far below the server's Retry-After: the server's delay wins.
+    let capped = Client::builder()
+        .base_url(server.uri())
+        .api_key("test-key")
+        .retry(fast_retry().max_backoff(Duration::from_millis(50)))
+        .build()
+        .unwrap();
+
+    let got = capped.teams().get("team-1").await.unwrap();
+
+    assert_eq!(got.id, "team-1");
+    let requests = guard.requests();
+    assert_eq!(requests.len(), 2);
+    let waited = requests[1].at.duration_since(requests[0].at);
+    assert!(
+        waited >= Duration::from_secs(1),
+        "retried after {waited:?}, before Retry-After: 1"
+    );
+}
+
+#[tokio::test]
+async fn get_succeeds_on_the_third_attempt_after_two_503s() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "get_team",
+        vec![unavailable(503), unavailable(503), team_ok()],
+    )
+    .await;
+
+    let got = client(&server.uri()).teams().get("team-1").await.unwrap();
+
+    assert_eq!(got.name, "platform");
+    assert_eq!(guard.request_count(), 3);
+}
+
+#[tokio::test]
+async fn retries_stop_after_max_attempts_with_the_last_error() {
+    let server = MockServer::start().await;
+    let guard = mock(&server, "get_team", vec![unavailable(429)]).await;
+
+    let err = client(&server.uri())
+        .teams()
+        .get("team-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429), "{err:?}");
+    assert!(err.is_retryable());
+    assert_eq!(guard.request_count(), 3, "default max_attempts is 3");
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_max_elapsed_is_not_waited_for() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "get_team",
+        vec![unavailable(503).header("Retry-After", "30"), team_ok()],
+    )
+    .await;
+    let impatient = Client::builder()
+        .base_url(server.uri())
+        .api_key("test-key")
+        .retry(fast_retry().max_elapsed(Duration::from_millis(500)))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let err = impatient.teams().get("team-1").await.unwrap_err();
+
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(guard.request_count(), 1);
+}
+
+#[tokio::test]
+async fn put_is_retried_on_502() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "update_team",
+        vec![
+            unavailable(502),
+            Reply::ok(json!({ "team": team("team-1", "renamed") })),
+        ],
+    )
+    .await;
+
+    let updated = client(&server.uri())
+        .teams()
+        .update("team-1")
+        .set_name("renamed")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(updated.name, "renamed");
+    let bodies = guard.bodies();
+    assert_eq!(
+        bodies,
+        vec![json!({ "name": "renamed" }); 2],
+        "the retry resends the same body"
+    );
+}
+
+#[tokio::test]
+async fn server_error_on_create_is_one_request_and_keeps_status_message_and_body() {
+    let server = MockServer::start().await;
+    let body = json!({
+        "event_id": "evt-500",
+        "is_bifrost_error": false,
+        "status_code": 500,
+        "error": { "message": "failed to create team" },
+        "extra_fields": {}
+    });
+    let guard = mock(&server, "create_team", vec![Reply::json(500, body.clone())]).await;
+
+    let err = client(&server.uri())
+        .teams()
+        .create("platform")
+        .send()
+        .await
+        .unwrap_err();
+
+    let api = err
+        .as_api()
+        .unwrap_or_else(|| panic!("expected Error::Api, got {err:?}"));
+    assert_eq!(api.status.as_u16(), 500);
+    assert_eq!(api.message, "failed to create team");
+    assert_eq!(api.event_id.as_deref(), Some("evt-500"));
+    assert_eq!(api.operation, "create_team");
+    assert_eq!(
+        api.body.as_ref(),
+        serde_json::to_vec(&body).unwrap().as_slice()
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(guard.request_count(), 1);
+}
+
+#[tokio::test]
+async fn service_unavailable_on_create_is_not_retried() {
+    let server = MockServer::start().await;
+    let guard = mock(&server, "create_team", vec![unavailable(503), team_ok()]).await;
+
+    let err = client(&server.uri())
+        .teams()
+        .create("platform")
+        .send()
+        .await
+        .unwrap_err();
+
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert!(
+        err.is_retryable(),
+        "retryable by the caller, but not by the SDK for a POST"
+    );
+    assert_eq!(guard.request_count(), 1);
+}
+
+#[tokio::test]
+async fn delete_answered_404_after_a_retry_is_success() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "delete_team",
+        vec![
+            unavailable(503),
+            Reply::json(404, bifrost_error(404, "Team not found")),
+        ],
+    )
+    .await;
+
+    client(&server.uri())
+        .teams()
+        .delete("team-1")
+        .await
+        .unwrap();
+
+    assert_eq!(guard.request_count(), 2);
+}
+
+#[tokio::test]
+async fn get_answered_404_after_a_retry_is_still_not_found() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "get_team",
+        vec![
+            unavailable(502),
+            Reply::json(404, bifrost_error(404, "Team not found")),
+        ],
+    )
+    .await;
+
+    let err = client(&server.uri())
+        .teams()
+        .get("team-1")
+        .await
+        .unwrap_err();
+
+    assert!(
+        err.is_not_found(),
+        "only DELETE turns a 404 after a retry into success: {err:?}"
+    );
+    assert_eq!(guard.request_count(), 2);
+}
+
+// ------------------------------------------------------------------ connections
+
+#[tokio::test]
+async fn connection_refused_is_a_transport_error() {
+    let url = refused_url().await;
+
+    let err = client(&url).teams().get("team-1").await.unwrap_err();
+
+    match &err {
+        Error::Transport {
+            operation, message, ..
+        } => {
+            assert_eq!(*operation, "get_team");
+            assert!(message.to_lowercase().contains("refused"), "{message}");
+        }
+        other => panic!("expected Error::Transport, got {other:?}"),
+    }
+    assert!(err.is_retryable());
+    assert_eq!(err.status(), None);
+}
+
+#[tokio::test]
+async fn a_create_whose_connection_was_refused_is_retried() {
+    // Nothing listens at first; a server appears on the same port 250 ms later, well
+    // inside the backoff before the second attempt (500..=1000 ms).
+    let url = refused_url().await;
+    let address: std::net::SocketAddr = url.trim_start_matches("http://").parse().unwrap();
+    let patient = Client::builder()
+        .base_url(&url)
+        .api_key("test-key")
+        .retry(
+            RetryConfig::default()
+                .initial_backoff(Duration::from_secs(1))
+                .max_attempts(2),
+        )
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let (created, guard) = tokio::join!(patient.teams().create("platform").send(), async {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let listener = std::net::TcpListener::bind(address).expect("re-bind the freed port");
+        let server = MockServer::builder().listener(listener).start().await;
+        let guard = mock(&server, "create_team", vec![team_ok()]).await;
+        (server, guard)
+    });
+
+    assert_eq!(created.unwrap().id, "team-1");
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "the success came from a retry"
+    );
+    assert_eq!(
+        guard.1.request_count(),
+        1,
+        "the refused attempt never reached a server"
+    );
+}
+
+#[tokio::test]
+async fn a_response_slower_than_the_timeout_is_error_timeout() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "get_team",
+        vec![team_ok().delay(Duration::from_secs(3))],
+    )
+    .await;
+    let hasty = Client::builder()
+        .base_url(server.uri())
+        .api_key("test-key")
+        .retry(fast_retry())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let err = hasty.teams().get("team-1").await.unwrap_err();
+
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                operation: "get_team",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        guard.request_count(),
+        1,
+        "a timed-out attempt is not retried"
+    );
+}
+
+#[tokio::test]
+async fn a_body_cut_off_mid_json_is_a_transport_error() {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\nConnection: close\r\n\r\n";
+    let server = RawServer::start(vec![RawAction::Write(
+        format!("{head}{{\"team\":{{\"id\":\"team-1\",\"na").into_bytes(),
+    )])
+    .await;
+
+    let err = client(server.url())
+        .teams()
+        .get("team-1")
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                operation: "get_team",
+                ..
+            } | Error::Decode {
+                operation: "get_team",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.requests(),
+        vec!["GET /api/governance/teams/team-1 HTTP/1.1"]
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_delete_is_retried_and_a_404_then_counts_as_success() {
+    let server = RawServer::start(vec![
+        RawAction::Close,
+        RawAction::json(404, "Not Found", &bifrost_error(404, "Team not found")),
+    ])
+    .await;
+
+    client(server.url()).teams().delete("team-1").await.unwrap();
+
+    assert_eq!(
+        server.requests(),
+        vec!["DELETE /api/governance/teams/team-1 HTTP/1.1"; 2]
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_create_is_not_retried() {
+    let server = RawServer::start(vec![
+        RawAction::Close,
+        RawAction::json(200, "OK", &json!({ "team": team("team-1", "platform") })),
+    ])
+    .await;
+
+    let err = client(server.url())
+        .teams()
+        .create("platform")
+        .send()
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                operation: "create_team",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.requests(),
+        vec!["POST /api/governance/teams HTTP/1.1"],
+        "the POST may have been applied"
+    );
+}
+
+// ------------------------------------------------------------------ bodies that are not the happy path
+
+#[tokio::test]
+async fn an_html_page_with_200_is_unexpected_content_type() {
+    let server = MockServer::start().await;
+    let page = "<!doctype html><html><head><title>Bifrost</title></head><body></body></html>";
+    let guard = mock(
+        &server,
+        "get_team",
+        vec![Reply::raw(
+            ResponseTemplate::new(200).set_body_raw(page, "text/html; charset=utf-8"),
+        )],
+    )
+    .await;
+
+    let err = client(&server.uri())
+        .teams()
+        .get("team-1")
+        .await
+        .unwrap_err();
+
+    match &err {
+        Error::UnexpectedContentType {
+            operation,
+            status,
+            content_type,
+            excerpt,
+        } => {
+            assert_eq!(*operation, "get_team");
+            assert_eq!(status.as_u16(), 200);
+            assert!(content_type.starts_with("text/html"), "{content_type}");
+            assert!(excerpt.contains("doctype"), "{excerpt}");
+        }
+        other => panic!("expected Error::UnexpectedContentType, got {other:?}"),
+    }
+    assert_eq!(guard.request_count(), 1);
+}
+
+#[tokio::test]
+async fn plain_text_405_is_an_api_error_with_the_text_as_message() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "update_team",
+        vec![Reply::raw(ResponseTemplate::new(405).set_body_raw(
+            "Method Not Allowed",
+            "text/plain; charset=utf-8",
+        ))],
+    )
+    .await;
+
+    let err = client(&server.uri())
+        .teams()
+        .update("team-1")
+        .set_name("x")
+        .send()
+        .await
+        .unwrap_err();
+
+    let api = err
+        .as_api()
+        .unwrap_or_else(|| panic!("expected Error::Api, got {err:?}"));
+    assert_eq!(api.status.as_u16(), 405);
+    assert_eq!(api.message, "Method Not Allowed");
+    assert_eq!(api.body.as_ref(), b"Method Not Allowed");
+    assert!(!err.is_retryable());
+    assert_eq!(guard.request_count(), 1);
+}
+
+/// Which typed accessors an error answers true to.
+fn accessors(err: &Error) -> [bool; 4] {
+    [
+        err.is_bad_request(),
+        err.is_unauthorized(),
+        err.is_not_found(),
+        err.is_conflict(),
+    ]
+}
+
+#[tokio::test]
+async fn bifrost_error_400_is_bad_request_with_every_envelope_field() {
+    let server = MockServer::start().await;
+    let body = json!({
+        "event_id": "evt-400",
+        "type": "outer",
+        "is_bifrost_error": false,
+        "status_code": 400,
+        "error": { "message": "Invalid rate limit: request_max_limit needs request_reset_duration", "type": "validation", "code": "E_RATE" },
+        "extra_fields": {}
+    });
+    let guard = mock(&server, "create_team", vec![Reply::json(400, body)]).await;
+
+    let err = client(&server.uri())
+        .teams()
+        .create("platform")
+        .send()
+        .await
+        .unwrap_err();
+
+    assert_eq!(accessors(&err), [true, false, false, false], "{err:?}");
+    let api = err.as_api().unwrap();
+    assert_eq!(
+        api.message,
+        "Invalid rate limit: request_max_limit needs request_reset_duration"
+    );
+    assert_eq!(api.error_type.as_deref(), Some("validation"));
+    assert_eq!(api.code.as_deref(), Some("E_RATE"));
+    assert_eq!(api.event_id.as_deref(), Some("evt-400"));
+    assert_eq!(guard.request_count(), 1);
+}
+
+#[tokio::test]
+async fn bifrost_error_401_is_unauthorized() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "get_team",
+        vec![Reply::json(401, bifrost_error(401, "Unauthorized"))],
+    )
+    .await;
+
+    let err = client(&server.uri())
+        .teams()
+        .get("team-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(accessors(&err), [false, true, false, false], "{err:?}");
+    assert_eq!(err.as_api().unwrap().message, "Unauthorized");
+    assert!(!err.is_retryable());
+    assert_eq!(guard.request_count(), 1);
+}
+
+#[tokio::test]
+async fn bifrost_error_404_is_not_found() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "get_team",
+        vec![Reply::json(404, bifrost_error(404, "Team not found"))],
+    )
+    .await;
+
+    let err = client(&server.uri())
+        .teams()
+        .get("team-1")
+        .await
+        .unwrap_err();
+
+    assert_eq!(accessors(&err), [false, false, true, false], "{err:?}");
+    assert_eq!(err.as_api().unwrap().message, "Team not found");
+    assert_eq!(guard.request_count(), 1);
+}
+
+#[tokio::test]
+async fn bifrost_error_409_is_conflict() {
+    let server = MockServer::start().await;
+    let guard = mock(
+        &server,
+        "create_team",
+        vec![Reply::json(
+            409,
+            bifrost_error(409, "A team with this name already exists"),
+        )],
+    )
+    .await;
+
+    let err = client(&server.uri())
+        .teams()
+        .create("platform")
+        .send()
+        .await
+        .unwrap_err();
+
+    assert_eq!(accessors(&err), [false, false, false, true], "{err:?}");
+    assert_eq!(
+        err.as_api().unwrap().message,
+        "A team with this name already exists"
+    );
+    assert_eq!(guard.request_count(), 1);
+}
