@@ -508,10 +508,13 @@ fn convert(schema: &Value, strict: bool, in_all_of: bool, refs: &mut BTreeSet<St
             .iter()
             .any(|k| out.contains_key(*k));
         if !out.contains_key("type") && composed {
-            out = Map::from_iter([(
-                "anyOf".to_string(),
-                json!([{ "type": "null" }, Value::Object(out)]),
-            )]);
+            // if/then/else rather than anyOf: violations inside the object keep
+            // their precise paths instead of a bare "not valid under anyOf".
+            out = Map::from_iter([
+                ("if".to_string(), json!({ "type": "null" })),
+                ("then".to_string(), json!(true)),
+                ("else".to_string(), Value::Object(out)),
+            ]);
         }
     }
     // Closing a branch of `allOf` would reject the other branches' properties.

@@ -1,0 +1,23 @@
+//! `GET /api/version`: the server version as a bare JSON string.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Json};
+use axum::routing::get;
+
+use crate::errors::ApiResult;
+use crate::state::App;
+
+/// Path of the version route (never authenticated).
+pub(crate) const VERSION_PATH: &str = "/api/version";
+
+/// Routes of this resource.
+pub(crate) fn routes() -> Router<Arc<App>> {
+    Router::new().route(VERSION_PATH, get(version))
+}
+
+async fn version(State(app): State<Arc<App>>) -> ApiResult {
+    Ok(Json(app.config.version.clone()).into_response())
+}
