@@ -319,3 +319,21 @@ pub async fn refused_url() -> String {
     drop(listener);
     format!("http://{address}")
 }
+
+/// Mounts `get_version` answering `version` (a bare JSON string such as `"v2.3.1"`).
+///
+/// The SDK asks for the version lazily, once per client, before gated operations
+/// (virtual-key updates and patches, owner budgets, virtual-key scoped model
+/// configs). The route needs no credentials and the client sends its own
+/// everywhere, so the `Authorization` header is not checked here
+/// (`contract_version.rs` pins it).
+pub async fn mount_version(
+    server: &wiremock::MockServer,
+    version: &str,
+) -> crate::contract::ContractGuard {
+    crate::contract::expect("get_version")
+        .any_authorization()
+        .respond(Reply::ok(json!(version)))
+        .mount(server)
+        .await
+}

@@ -83,7 +83,6 @@ fn the_scan_sees_the_existing_contract_tests() {
 }
 
 #[test]
-#[ignore = "enabled once every resource has contract tests"]
 fn every_operation_has_a_contract_test() {
     let covered = covered();
     let ids = operation_ids();

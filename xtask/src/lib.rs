@@ -64,8 +64,47 @@ pub fn generate(spec_text: &str) -> Result<String> {
         .map_err(|e| anyhow!("progenitor failed: {e}"))?;
     let operations = operation_table(spec_text)?;
     let tokens = quote::quote! { #tokens #operations };
-    let file: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable code")?;
+    let mut file: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable code")?;
+    syn::visit_mut::VisitMut::visit_file_mut(&mut BoxNested, &mut file);
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
+}
+
+/// Schemas embedded as optional sub-objects that are large enough to dominate the
+/// size of their parent: a `VirtualKey` holds an optional `Team` (which holds an
+/// optional `Customer`) and an optional `Customer`, 3.6 KB inline. Boxing them
+/// makes the key about 1 KB, which is what every decode, move and page costs.
+const BOXED_WHEN_OPTIONAL: [&str; 2] = ["Team", "Customer"];
+
+/// Rewrites `Option<Team>` into `Option<Box<Team>>` (likewise `Customer`) in the
+/// types and in their builders alike, so both stay consistent.
+struct BoxNested;
+
+impl syn::visit_mut::VisitMut for BoxNested {
+    fn visit_type_path_mut(&mut self, path: &mut syn::TypePath) {
+        syn::visit_mut::visit_type_path_mut(self, path);
+        let Some(last) = path.path.segments.last_mut() else {
+            return;
+        };
+        if last.ident != "Option" {
+            return;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &mut last.arguments else {
+            return;
+        };
+        for arg in args.args.iter_mut() {
+            if let syn::GenericArgument::Type(syn::Type::Path(inner)) = arg {
+                let is_boxed_schema = inner
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| BOXED_WHEN_OPTIONAL.iter().any(|name| s.ident == name));
+                if is_boxed_schema {
+                    let original = inner.clone();
+                    *arg = syn::parse_quote! { ::std::boxed::Box<#original> };
+                }
+            }
+        }
+    }
 }
 
 /// Emits `operations::ALL`: method and path template of every operation, which the

@@ -2452,7 +2452,7 @@ overwrites all four fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer: ::std::option::Option<Customer>,
+        pub customer: ::std::option::Option<::std::boxed::Box<Customer>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
         pub id: ::std::string::String,
@@ -3208,7 +3208,7 @@ omitted. `""` clears the assignment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_by_user_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer: ::std::option::Option<Customer>,
+        pub customer: ::std::option::Option<::std::boxed::Box<Customer>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3241,7 +3241,7 @@ omitted. `""` clears the assignment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rotated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub team: ::std::option::Option<Team>,
+        pub team: ::std::option::Option<::std::boxed::Box<Team>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub team_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -11564,7 +11564,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             customer: ::std::result::Result<
-                ::std::option::Option<super::Customer>,
+                ::std::option::Option<::std::boxed::Box<super::Customer>>,
                 ::std::string::String,
             >,
             customer_id: ::std::result::Result<
@@ -11737,7 +11737,9 @@ omitted. `""` clears the assignment.
             }
             pub fn customer<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Customer>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::boxed::Box<super::Customer>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer = value
@@ -13601,7 +13603,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             customer: ::std::result::Result<
-                ::std::option::Option<super::Customer>,
+                ::std::option::Option<::std::boxed::Box<super::Customer>>,
                 ::std::string::String,
             >,
             customer_id: ::std::result::Result<
@@ -13660,7 +13662,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             team: ::std::result::Result<
-                ::std::option::Option<super::Team>,
+                ::std::option::Option<::std::boxed::Box<super::Team>>,
                 ::std::string::String,
             >,
             team_id: ::std::result::Result<
@@ -13831,7 +13833,9 @@ omitted. `""` clears the assignment.
             }
             pub fn customer<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Customer>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::boxed::Box<super::Customer>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.customer = value
@@ -14032,7 +14036,9 @@ omitted. `""` clears the assignment.
             }
             pub fn team<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Team>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::boxed::Box<super::Team>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.team = value

@@ -262,7 +262,7 @@ async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes
 
 async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult {
     let mut store = app.store();
-    if store.customers.remove(&id).is_none() {
+    if store.customers.shift_remove(&id).is_none() {
         return Err(not_found());
     }
     let now = store.clock.now();

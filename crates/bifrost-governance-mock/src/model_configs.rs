@@ -298,7 +298,10 @@ async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes
 
 async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult {
     let mut store = app.store();
-    store.model_configs.remove(&id).ok_or_else(not_found)?;
+    store
+        .model_configs
+        .shift_remove(&id)
+        .ok_or_else(not_found)?;
     Ok(Json(MessageResponse {
         message: Some("Model config deleted successfully".to_string()),
     })

@@ -378,7 +378,10 @@ async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes
 
 async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult {
     let mut store = app.store();
-    store.pricing_overrides.remove(&id).ok_or_else(not_found)?;
+    store
+        .pricing_overrides
+        .shift_remove(&id)
+        .ok_or_else(not_found)?;
     Ok(Json(MessageResponse {
         message: Some("Pricing override deleted successfully".to_string()),
     })

@@ -131,7 +131,7 @@ async fn update(
 
 async fn delete(State(app): State<Arc<App>>, Path(provider): Path<String>) -> ApiResult {
     // Idempotent (v2.x): 200 even when nothing was configured.
-    app.store().provider_governance.remove(&provider);
+    app.store().provider_governance.shift_remove(&provider);
     Ok(Json(MessageResponse {
         message: Some("Provider governance deleted successfully".to_string()),
     })

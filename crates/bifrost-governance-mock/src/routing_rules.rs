@@ -363,7 +363,10 @@ async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes
 
 async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult {
     let mut store = app.store();
-    store.routing_rules.remove(&id).ok_or_else(not_found)?;
+    store
+        .routing_rules
+        .shift_remove(&id)
+        .ok_or_else(not_found)?;
     Ok(Json(MessageResponse {
         message: Some("Routing rule deleted successfully".to_string()),
     })

@@ -81,7 +81,7 @@ pub(crate) fn render(store: &Store, team: &TeamRecord, depth: Depth) -> Team {
         config: None,
         config_hash: Some(String::new()),
         created_at: Some(team.created_at),
-        customer,
+        customer: customer.map(Box::new),
         customer_id: team.customer_id.clone(),
         id: team.id.clone(),
         name: team.name.clone(),
@@ -271,7 +271,7 @@ async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes
 
 async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult {
     let mut store = app.store();
-    if store.teams.remove(&id).is_none() {
+    if store.teams.shift_remove(&id).is_none() {
         return Err(not_found());
     }
     let now = store.clock.now();

@@ -164,7 +164,7 @@ pub(crate) fn render(store: &Store, vk: &VirtualKeyRecord, depth: Depth) -> Virt
         config_hash: Some(String::new()),
         created_at: Some(vk.created_at),
         created_by_user_id: None,
-        customer,
+        customer: customer.map(Box::new),
         customer_id: vk.customer_id.clone(),
         description: vk.description.clone().filter(|d| !d.is_empty()),
         expires_at: vk.expires_at,
@@ -196,7 +196,7 @@ pub(crate) fn render(store: &Store, vk: &VirtualKeyRecord, depth: Depth) -> Virt
         rate_limit: vk.limits.rate_limit.clone(),
         rate_limit_id: vk.limits.rate_limit_id(),
         rotated_at: vk.rotated_at,
-        team,
+        team: team.map(Box::new),
         team_id: vk.team_id.clone(),
         updated_at: Some(vk.updated_at),
         value: Some(SecretString::from(vk.value.as_str())),
@@ -841,7 +841,7 @@ async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes
 
 async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResult {
     let mut store = app.store();
-    let vk = store.virtual_keys.remove(&id).ok_or_else(not_found)?;
+    let vk = store.virtual_keys.shift_remove(&id).ok_or_else(not_found)?;
     store.vk_values.remove(&vk.value);
     if let Some(previous) = &vk.previous_value {
         store.vk_values.remove(previous);

@@ -40,7 +40,10 @@ async fn main() {
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         return;
     }
-    if args.iter().any(|a| a == "--list" || a.starts_with("--test")) {
+    if args
+        .iter()
+        .any(|a| a == "--list" || a.starts_with("--test"))
+    {
         return; // `cargo test --benches` / libtest probing: nothing to list.
     }
 
@@ -50,10 +53,22 @@ async fn main() {
         .spawn()
         .expect("spawn server");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("server url");
-    let client = Client::builder().base_url(line.trim()).build().expect("client");
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("server url");
+    let client = Client::builder()
+        .base_url(line.trim())
+        .build()
+        .expect("client");
     // Warm up connections and allocator pools before the baseline.
-    client.virtual_keys().list().max_items(1000).concurrency(CONCURRENCY).collect_all().await.expect("warm-up");
+    client
+        .virtual_keys()
+        .list()
+        .max_items(1000)
+        .concurrency(CONCURRENCY)
+        .collect_all()
+        .await
+        .expect("warm-up");
 
     println!("| items streamed | baseline RSS (MiB) | peak above baseline (MiB) | items/s |");
     println!("| --- | --- | --- | --- |");
@@ -61,7 +76,13 @@ async fn main() {
         let baseline = status_kib("VmRSS:");
         reset_peak();
         let started = std::time::Instant::now();
-        let mut items = client.virtual_keys().list().page_size(PAGE).concurrency(CONCURRENCY).max_items(n).items();
+        let mut items = client
+            .virtual_keys()
+            .list()
+            .page_size(PAGE)
+            .concurrency(CONCURRENCY)
+            .max_items(n)
+            .items();
         let mut count = 0u64;
         while let Some(key) = items.try_next().await.expect("scan") {
             std::hint::black_box(&key);
@@ -78,4 +99,5 @@ async fn main() {
         );
     }
     child.kill().ok();
+    child.wait().ok();
 }

@@ -24,21 +24,31 @@ fn decode(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode_page_100_keys");
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("typed_sdk", |b| {
-        b.iter(|| serde_json::from_slice::<VirtualKeyList>(std::hint::black_box(&body)).expect("decodes"))
+        b.iter(|| {
+            serde_json::from_slice::<VirtualKeyList>(std::hint::black_box(&body)).expect("decodes")
+        })
     });
     group.bench_function("serde_json_value", |b| {
-        b.iter(|| serde_json::from_slice::<serde_json::Value>(std::hint::black_box(&body)).expect("decodes"))
+        b.iter(|| {
+            serde_json::from_slice::<serde_json::Value>(std::hint::black_box(&body))
+                .expect("decodes")
+        })
     });
     group.finish();
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
 }
 
 fn per_call(c: &mut Criterion) {
     let rt = runtime();
-    let body = serde_json::to_vec(&serde_json::json!({"virtual_key": common::full_virtual_key(1)})).expect("body");
+    let body = serde_json::to_vec(&serde_json::json!({"virtual_key": common::full_virtual_key(1)}))
+        .expect("body");
     let base = rt.block_on(async move {
         let app = Router::new().route(
             "/api/governance/virtual-keys/{vk_id}",
@@ -47,7 +57,9 @@ fn per_call(c: &mut Criterion) {
                 async move { ([(CONTENT_TYPE, "application/json")], body) }
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
         format!("http://{addr}")
@@ -58,12 +70,22 @@ fn per_call(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("get_virtual_key");
     group.bench_function("sdk", |b| {
-        b.to_async(&rt).iter(|| async { sdk.virtual_keys().get("vk-1").await.expect("get") })
+        b.to_async(&rt)
+            .iter(|| async { sdk.virtual_keys().get("vk-1").await.expect("get") })
     });
     group.bench_function("raw_reqwest", |b| {
         b.to_async(&rt).iter(|| async {
-            let bytes = http.get(&url).send().await.expect("send").bytes().await.expect("body");
-            serde_json::from_slice::<VirtualKeyResponse>(&bytes).expect("decodes").virtual_key
+            let bytes = http
+                .get(&url)
+                .send()
+                .await
+                .expect("send")
+                .bytes()
+                .await
+                .expect("body");
+            serde_json::from_slice::<VirtualKeyResponse>(&bytes)
+                .expect("decodes")
+                .virtual_key
         })
     });
     group.finish();
@@ -71,33 +93,84 @@ fn per_call(c: &mut Criterion) {
 
 fn list_10k(c: &mut Criterion) {
     let rt = runtime();
-    let server = rt.block_on(MockServer::builder().latency(Duration::from_millis(5)).start());
+    let server = rt.block_on(
+        MockServer::builder()
+            .latency(Duration::from_millis(5))
+            .start(),
+    );
     server.insert_virtual_keys(10_000);
-    let client = Client::builder().base_url(server.base_url()).build().expect("client");
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .build()
+        .expect("client");
+    // The same scan without injected latency: the CPU floor of client and fake
+    // server together on this machine, which bounds any concurrency gain.
+    let floor_server = rt.block_on(MockServer::start());
+    floor_server.insert_virtual_keys(10_000);
+    let floor_client = Client::builder()
+        .base_url(floor_server.base_url())
+        .build()
+        .expect("client");
 
     let sequential = || async {
         let mut all: Vec<VirtualKey> = Vec::new();
         loop {
-            let page: Page<VirtualKey> =
-                client.virtual_keys().list().offset(all.len() as u64).send().await.expect("page");
-            let done = page.items.is_empty() || all.len() + page.items.len() >= page.total_count as usize;
+            let page: Page<VirtualKey> = client
+                .virtual_keys()
+                .list()
+                .offset(all.len() as u64)
+                .send()
+                .await
+                .expect("page");
+            let done =
+                page.items.is_empty() || all.len() + page.items.len() >= page.total_count as usize;
             all.extend(page.items);
             if done {
                 return all;
             }
         }
     };
-    let concurrent = || async { client.virtual_keys().list().concurrency(8).items().try_collect::<Vec<_>>().await.expect("scan") };
+    let concurrent = || async {
+        client
+            .virtual_keys()
+            .list()
+            .concurrency(8)
+            .items()
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("scan")
+    };
 
     // Same items in the same order, checked once before timing.
     let (a, b) = rt.block_on(async { (sequential().await, concurrent().await) });
     assert_eq!(a.len(), 10_000);
-    assert!(a.iter().map(|k| &k.id).eq(b.iter().map(|k| &k.id)), "concurrent scan changed the sequence");
+    assert!(
+        a.iter().map(|k| &k.id).eq(b.iter().map(|k| &k.id)),
+        "concurrent scan changed the sequence"
+    );
 
     let mut group = c.benchmark_group("list_10k_keys_5ms_latency");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
-    group.bench_function("sequential_page_loop", |bench| bench.to_async(&rt).iter(sequential));
-    group.bench_function("items_concurrency_8", |bench| bench.to_async(&rt).iter(concurrent));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    group.bench_function("sequential_page_loop", |bench| {
+        bench.to_async(&rt).iter(sequential)
+    });
+    group.bench_function("items_concurrency_8", |bench| {
+        bench.to_async(&rt).iter(concurrent)
+    });
+    group.bench_function("cpu_floor_no_latency_concurrency_8", |bench| {
+        bench.to_async(&rt).iter(|| async {
+            floor_client
+                .virtual_keys()
+                .list()
+                .concurrency(8)
+                .items()
+                .try_collect::<Vec<_>>()
+                .await
+                .expect("scan")
+        })
+    });
     group.finish();
 }
 

@@ -151,7 +151,11 @@ async fn inspect(response: reqwest::Response) -> reqwest::Result<reqwest::Respon
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let json = content_type.as_deref().is_none_or(|ct| ct.contains("json"));
     record(|r| r.status = Some(status));
-    if response.headers().get("deprecation").is_some_and(|v| v.as_bytes() == b"true") {
+    if response
+        .headers()
+        .get("deprecation")
+        .is_some_and(|v| v.as_bytes() == b"true")
+    {
         // Routes moved in v2.0 keep answering for a release with this header.
         tracing::warn!(path = %response.url().path(), "Bifrost marked this route as deprecated");
     }

@@ -16,6 +16,8 @@ pub fn full_virtual_key(i: usize) -> Value {
 /// A list page of `n` fully populated keys, as the server sends it.
 pub fn list_page(n: usize) -> Vec<u8> {
     let keys: Vec<Value> = (0..n).map(full_virtual_key).collect();
-    serde_json::to_vec(&json!({"virtual_keys": keys, "count": n, "total_count": n, "limit": n, "offset": 0}))
-        .expect("serializes")
+    serde_json::to_vec(
+        &json!({"virtual_keys": keys, "count": n, "total_count": n, "limit": n, "offset": 0}),
+    )
+    .expect("serializes")
 }

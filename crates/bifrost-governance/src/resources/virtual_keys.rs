@@ -1026,29 +1026,16 @@ impl UpdateVirtualKey {
         if let Some(budgets) = &b.budgets {
             budgets.check_alignable(b.calendar_aligned)?;
         }
-        let legacy = self
-            .client
-            .cached_version()
-            .await
-            .is_none_or(|v| v.is_legacy());
-        let assignment = match b.assignment {
-            Some(assignment) => Some(assignment),
-            // Repeat the current assignment, or a v1.x server would drop it.
-            None if legacy => Some(Assignment::of(
-                &VirtualKeys::new(self.client.clone()).get(&self.id).await?,
-            )),
-            None => None,
-        };
-        let (team_id, customer_id) = assignment.map_or((None, None), |a| a.wire(legacy));
-        let body = types::UpdateVirtualKeyRequest {
+        // Everything is validated before the version check and the read below.
+        let mut body = types::UpdateVirtualKeyRequest {
             name: b
                 .name
                 .map(|n| constrained("virtual key name", n))
                 .transpose()?,
             description: b.description,
             is_active: b.is_active,
-            team_id,
-            customer_id,
+            team_id: None,
+            customer_id: None,
             budgets: b.budgets.map(|set| set.to_requests(b.calendar_aligned)),
             rate_limit: b.rate_limit,
             provider_configs: b
@@ -1074,6 +1061,20 @@ impl UpdateVirtualKey {
             calendar_aligned: b.calendar_aligned,
             reset_budget_usage: b.reset_budget_usage,
         };
+        let legacy = self
+            .client
+            .cached_version()
+            .await
+            .is_none_or(|v| v.is_legacy());
+        let assignment = match b.assignment {
+            Some(assignment) => Some(assignment),
+            // Repeat the current assignment, or a v1.x server would drop it.
+            None if legacy => Some(Assignment::of(
+                &VirtualKeys::new(self.client.clone()).get(&self.id).await?,
+            )),
+            None => None,
+        };
+        (body.team_id, body.customer_id) = assignment.map_or((None, None), |a| a.wire(legacy));
         let response = call(
             "update_virtual_key",
             self.client
