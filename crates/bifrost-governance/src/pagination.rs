@@ -342,6 +342,13 @@ impl<S: ListSource> Engine<S> {
         report.pages += 1;
         if report.first_total_count.is_none() {
             report.first_total_count = Some(page.total_count);
+            // Sized once: growing a hash set doubles it and briefly holds both copies.
+            let expected = page.total_count.saturating_sub(page.offset);
+            let expected = self
+                .list
+                .max_items
+                .map_or(expected, |max| expected.min(max));
+            self.seen.reserve(expected.min(10_000_000) as usize);
             self.step = if page.limit > 0 {
                 page.limit.min(u64::from(MAX_PAGE_SIZE))
             } else {
