@@ -11,12 +11,11 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::{
-    Deferred, OwnerBudgets, constrained, non_empty, owner_create_budgets, owner_update_budgets,
-    page,
+    Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, constrained, non_empty,
+    owner_create_budgets, owner_update_budgets, page,
 };
 use crate::client::Client;
 use crate::error::Result;
-use crate::limits::{Budget, Budgets, RateLimit};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
@@ -83,9 +82,7 @@ impl Customers {
         CreateCustomer {
             client: self.client.clone(),
             name: name.into(),
-            budgets: Budgets::new(),
-            rate_limit: None,
-            calendar_aligned: None,
+            limits: LimitsCreate::default(),
             deferred: Deferred::default(),
         }
     }
@@ -110,6 +107,7 @@ impl Customers {
             client: self.client.clone(),
             id: id.into(),
             body: UpdateCustomerBody::default(),
+            limits: LimitsUpdate::default(),
             deferred: Deferred::default(),
         }
     }
@@ -187,64 +185,32 @@ impl List<CustomerQuery> {
 pub struct CreateCustomer {
     client: Client,
     name: String,
-    budgets: Budgets,
-    rate_limit: Option<RateLimit>,
-    calendar_aligned: Option<bool>,
+    limits: LimitsCreate,
     deferred: Deferred,
 }
 
 impl CreateCustomer {
-    /// Adds a budget (each period at most once; v1.x servers take only one).
-    pub fn budget(mut self, budget: Budget) -> Self {
-        let budgets = std::mem::take(&mut self.budgets);
-        match budgets.clone().with(budget) {
-            Ok(more) => self.budgets = more,
-            Err(e) => {
-                self.budgets = budgets;
-                self.deferred.check(Err(e));
-            }
-        }
-        self
-    }
-
-    /// Sets all budgets at once (v1.x servers take only one).
-    pub fn budgets(mut self, budgets: Budgets) -> Self {
-        self.budgets = budgets;
-        self
-    }
-
-    /// Sets the rate limit.
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
-    }
-
-    /// Aligns budgets to calendar periods (days from midnight UTC, months from the
-    /// 1st…); every budget period must then end in `d`, `w`, `M`, `Q` or `Y`.
-    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
-        self.calendar_aligned = Some(aligned);
-        self
-    }
+    create_limit_setters!("customer");
 
     /// Validates, then creates the customer. With budgets, the server version is
     /// read first (once per client) to choose between `budget` and `budgets`.
     pub async fn send(self) -> Result<Customer> {
         self.deferred.into_result()?;
-        self.budgets.check_alignable(self.calendar_aligned)?;
+        self.limits.check()?;
         let name = constrained("customer name", self.name)?;
         let OwnerBudgets { single, list } = owner_create_budgets(
             &self.client,
             "customer",
-            &self.budgets,
-            self.calendar_aligned,
+            &self.limits.budgets,
+            self.limits.calendar_aligned,
         )
         .await?;
         let body = types::CreateCustomerRequest {
             name,
             budget: single,
             budgets: list,
-            rate_limit: self.rate_limit.as_ref().map(RateLimit::to_request),
-            calendar_aligned: self.calendar_aligned,
+            rate_limit: self.limits.rate_limit_request(),
+            calendar_aligned: self.limits.calendar_aligned,
         };
         let response = call(
             "create_customer",
@@ -258,10 +224,6 @@ impl CreateCustomer {
 #[derive(Debug, Default)]
 struct UpdateCustomerBody {
     name: Option<String>,
-    budgets: Option<Budgets>,
-    rate_limit: Option<types::RateLimitRequest>,
-    calendar_aligned: Option<bool>,
-    reset_budget_usage: Option<bool>,
 }
 
 /// Builder returned by [`Customers::update`]; sends only what was set.
@@ -271,6 +233,7 @@ pub struct UpdateCustomer {
     client: Client,
     id: String,
     body: UpdateCustomerBody,
+    limits: LimitsUpdate,
     deferred: Deferred,
 }
 
@@ -281,43 +244,7 @@ impl UpdateCustomer {
         self
     }
 
-    /// Replaces the whole budget set: budgets whose period is not listed are
-    /// deleted; listed periods keep their usage. v1.x servers keep one budget, so
-    /// a set of more than one is refused there; an empty set deletes every budget.
-    pub fn set_budgets(mut self, budgets: Budgets) -> Self {
-        self.body.budgets = Some(budgets);
-        self
-    }
-
-    /// Deletes every budget of the customer (`budgets: []`, or `budget: {}` on v1.x).
-    pub fn clear_budgets(self) -> Self {
-        self.set_budgets(Budgets::new())
-    }
-
-    /// Replaces the rate limit (all four fields are overwritten).
-    pub fn set_rate_limit(mut self, limit: RateLimit) -> Self {
-        self.body.rate_limit = Some(limit.to_request());
-        self
-    }
-
-    /// Removes the rate limit (`rate_limit: {}`).
-    pub fn remove_rate_limit(mut self) -> Self {
-        self.body.rate_limit = Some(RateLimit::removal());
-        self
-    }
-
-    /// Turns calendar alignment on or off (turning it on resets usage to the start
-    /// of the current period).
-    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
-        self.body.calendar_aligned = Some(aligned);
-        self
-    }
-
-    /// Sets the usage of the customer's budgets back to zero (v2.x servers).
-    pub fn reset_budget_usage(mut self) -> Self {
-        self.body.reset_budget_usage = Some(true);
-        self
-    }
+    update_limit_setters!("customer", "all four fields are overwritten.");
 
     /// Validates, then updates the customer. With budgets, the server version is
     /// read first (once per client) to choose between `budget` and `budgets`.
@@ -325,9 +252,7 @@ impl UpdateCustomer {
         self.deferred.into_result()?;
         non_empty("customer id", &self.id)?;
         let b = self.body;
-        if let Some(budgets) = &b.budgets {
-            budgets.check_alignable(b.calendar_aligned)?;
-        }
+        self.limits.check()?;
         let name = b
             .name
             .map(|n| constrained("customer name", n))
@@ -335,17 +260,17 @@ impl UpdateCustomer {
         let budgets = owner_update_budgets(
             &self.client,
             "customer",
-            b.budgets.as_ref(),
-            b.calendar_aligned,
+            self.limits.budgets.as_ref(),
+            self.limits.calendar_aligned,
         )
         .await?;
         let body = types::UpdateCustomerRequest {
             name,
             budget: budgets.single,
             budgets: budgets.list,
-            rate_limit: b.rate_limit,
-            calendar_aligned: b.calendar_aligned,
-            reset_budget_usage: b.reset_budget_usage,
+            rate_limit: self.limits.rate_limit,
+            calendar_aligned: self.limits.calendar_aligned,
+            reset_budget_usage: self.limits.reset_budget_usage,
         };
         let response = call(
             "update_customer",
@@ -365,6 +290,7 @@ impl UpdateCustomer {
 mod tests {
     use super::super::OwnerBudgetUpdate;
     use super::*;
+    use crate::limits::{Budget, Budgets};
     use crate::period::ResetPeriod;
     use serde_json::json;
 
@@ -430,7 +356,7 @@ mod tests {
             .create("Acme")
             .budget(Budget::new(1.0, ResetPeriod::days(1)).unwrap())
             .budget(Budget::new(2.0, ResetPeriod::hours(24)).unwrap());
-        assert_eq!(create.budgets.len(), 1);
+        assert_eq!(create.limits.budgets.len(), 1);
         assert_eq!(create.deferred.into_result().unwrap_err().field, "budgets");
     }
 }

@@ -1,5 +1,85 @@
 //! Resource handles, one module per resource, and what they share.
 
+/// The budget and rate-limit setters of every create builder (teams, customers,
+/// model configs, virtual keys), over a `limits: LimitsCreate` and a
+/// `deferred: Deferred` field.
+macro_rules! create_limit_setters {
+    ($owner:literal) => {
+        #[doc = concat!("Adds a budget to the ", $owner, " (each period at most once).")]
+        pub fn budget(mut self, budget: $crate::Budget) -> Self {
+            let result = self.limits.add_budget(budget);
+            self.deferred.check(result);
+            self
+        }
+
+        #[doc = concat!("Sets all budgets of the ", $owner, " at once.")]
+        pub fn budgets(mut self, budgets: $crate::Budgets) -> Self {
+            self.limits.budgets = budgets;
+            self
+        }
+
+        #[doc = concat!("Sets the rate limit of the ", $owner, ".")]
+        pub fn rate_limit(mut self, limit: $crate::RateLimit) -> Self {
+            self.limits.rate_limit = Some(limit);
+            self
+        }
+
+        /// Starts budget periods at calendar boundaries (days at midnight UTC, weeks
+        /// on Monday, months on the 1st); every budget period must then end in `d`,
+        /// `w`, `M`, `Q` or `Y`, since the server silently ignores the others.
+        pub fn calendar_aligned(mut self, aligned: bool) -> Self {
+            self.limits.calendar_aligned = Some(aligned);
+            self
+        }
+    };
+}
+
+/// The budget and rate-limit setters of every update builder (teams, customers,
+/// model configs, providers, virtual keys), over a `limits: LimitsUpdate` field.
+/// `$rate_limit` says how the server applies a new rate limit to this owner.
+macro_rules! update_limit_setters {
+    ($owner:literal, $rate_limit:literal) => {
+        #[doc = concat!(
+            "Replaces the whole budget set of the ", $owner, ": budgets whose period is ",
+            "not listed are deleted, listed periods keep their usage."
+        )]
+        pub fn set_budgets(mut self, budgets: $crate::Budgets) -> Self {
+            self.limits.budgets = Some(budgets);
+            self
+        }
+
+        #[doc = concat!("Deletes every budget of the ", $owner, ".")]
+        pub fn clear_budgets(self) -> Self {
+            self.set_budgets($crate::Budgets::new())
+        }
+
+        #[doc = concat!("Sets the rate limit of the ", $owner, "; ", $rate_limit)]
+        pub fn set_rate_limit(mut self, limit: $crate::RateLimit) -> Self {
+            self.limits.rate_limit = Some(limit.to_request());
+            self
+        }
+
+        #[doc = concat!("Removes the rate limit of the ", $owner, " (`rate_limit: {}`).")]
+        pub fn remove_rate_limit(mut self) -> Self {
+            self.limits.rate_limit = Some($crate::RateLimit::removal());
+            self
+        }
+
+        /// Turns calendar alignment on or off (turning it on resets usage to the
+        /// start of the current period).
+        pub fn calendar_aligned(mut self, aligned: bool) -> Self {
+            self.limits.calendar_aligned = Some(aligned);
+            self
+        }
+
+        #[doc = concat!("Sets the usage of the ", $owner, "'s budgets back to zero (v2.x servers).")]
+        pub fn reset_budget_usage(mut self) -> Self {
+            self.limits.reset_budget_usage = Some(true);
+            self
+        }
+    };
+}
+
 pub mod budgets;
 pub mod customers;
 pub mod model_configs;
@@ -103,6 +183,64 @@ pub(crate) fn budget_removal() -> types::UpdateBudgetRequest {
         max_limit: None,
         reset_duration: None,
         calendar_aligned: None,
+    }
+}
+
+/// Budgets and rate limit collected by a create builder.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LimitsCreate {
+    pub(crate) budgets: Budgets,
+    pub(crate) rate_limit: Option<crate::RateLimit>,
+    pub(crate) calendar_aligned: Option<bool>,
+}
+
+impl LimitsCreate {
+    /// Adds a budget unless the set already has its period.
+    fn add_budget(&mut self, budget: crate::Budget) -> Result<(), InvalidInput> {
+        self.budgets = self.budgets.clone().with(budget)?;
+        Ok(())
+    }
+
+    /// Refuses alignment the server would ignore.
+    pub(crate) fn check(&self) -> Result<(), InvalidInput> {
+        self.budgets.check_alignable(self.calendar_aligned)
+    }
+
+    /// The budgets to send, if any.
+    pub(crate) fn budget_requests(&self) -> Option<Vec<types::CreateBudgetRequest>> {
+        (!self.budgets.is_empty()).then(|| self.budgets.to_requests(self.calendar_aligned))
+    }
+
+    /// The rate limit to send, if any.
+    pub(crate) fn rate_limit_request(&self) -> Option<types::RateLimitRequest> {
+        self.rate_limit.as_ref().map(crate::RateLimit::to_request)
+    }
+}
+
+/// Budget and rate-limit changes collected by an update builder; `None` fields are
+/// not sent.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LimitsUpdate {
+    pub(crate) budgets: Option<Budgets>,
+    pub(crate) rate_limit: Option<types::RateLimitRequest>,
+    pub(crate) calendar_aligned: Option<bool>,
+    pub(crate) reset_budget_usage: Option<bool>,
+}
+
+impl LimitsUpdate {
+    /// Refuses alignment the server would ignore.
+    pub(crate) fn check(&self) -> Result<(), InvalidInput> {
+        match &self.budgets {
+            Some(budgets) => budgets.check_alignable(self.calendar_aligned),
+            None => Ok(()),
+        }
+    }
+
+    /// The complete budget list to send, for owners that always take `budgets`.
+    pub(crate) fn budget_requests(&self) -> Option<Vec<types::CreateBudgetRequest>> {
+        self.budgets
+            .as_ref()
+            .map(|set| set.to_requests(self.calendar_aligned))
     }
 }
 

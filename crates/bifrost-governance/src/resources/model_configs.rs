@@ -12,12 +12,11 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::{
-    Deferred, OwnerBudgets, constrained, non_empty, owner_create_budgets, owner_update_budgets,
-    page,
+    Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, constrained, non_empty,
+    owner_create_budgets, owner_update_budgets, page,
 };
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
-use crate::limits::{Budget, Budgets, RateLimit};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
@@ -91,9 +90,7 @@ impl ModelConfigs {
             model_name: model_name.into(),
             provider: None,
             scope: None,
-            budgets: Budgets::new(),
-            rate_limit: None,
-            calendar_aligned: None,
+            limits: LimitsCreate::default(),
             deferred: Deferred::default(),
         }
     }
@@ -117,6 +114,7 @@ impl ModelConfigs {
             client: self.client.clone(),
             id: id.into(),
             body: UpdateModelConfigBody::default(),
+            limits: LimitsUpdate::default(),
             deferred: Deferred::default(),
         }
     }
@@ -232,9 +230,7 @@ pub struct CreateModelConfig {
     model_name: String,
     provider: Option<String>,
     scope: Option<Scope>,
-    budgets: Budgets,
-    rate_limit: Option<RateLimit>,
-    calendar_aligned: Option<bool>,
+    limits: LimitsCreate,
     deferred: Deferred,
 }
 
@@ -263,43 +259,13 @@ impl CreateModelConfig {
         self
     }
 
-    /// Adds a budget (each period at most once; v1.x servers take only one).
-    pub fn budget(mut self, budget: Budget) -> Self {
-        let budgets = std::mem::take(&mut self.budgets);
-        match budgets.clone().with(budget) {
-            Ok(more) => self.budgets = more,
-            Err(e) => {
-                self.budgets = budgets;
-                self.deferred.check(Err(e));
-            }
-        }
-        self
-    }
-
-    /// Sets all budgets at once (v1.x servers take only one).
-    pub fn budgets(mut self, budgets: Budgets) -> Self {
-        self.budgets = budgets;
-        self
-    }
-
-    /// Sets the rate limit.
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
-    }
-
-    /// Aligns budgets to calendar periods (days from midnight UTC, months from the
-    /// 1st…); every budget period must then end in `d`, `w`, `M`, `Q` or `Y`.
-    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
-        self.calendar_aligned = Some(aligned);
-        self
-    }
+    create_limit_setters!("model config");
 
     /// Validates, then creates the config. With budgets or a virtual-key scope, the
     /// server version is read first (once per client).
     pub async fn send(self) -> Result<ModelConfig> {
         self.deferred.into_result()?;
-        self.budgets.check_alignable(self.calendar_aligned)?;
+        self.limits.check()?;
         let model_name = constrained("model name", self.model_name)?;
         if matches!(self.scope, Some(Scope::VirtualKey(_)))
             && let Some(version) = self.client.cached_version().await
@@ -314,8 +280,8 @@ impl CreateModelConfig {
         let OwnerBudgets { single, list } = owner_create_budgets(
             &self.client,
             "model config",
-            &self.budgets,
-            self.calendar_aligned,
+            &self.limits.budgets,
+            self.limits.calendar_aligned,
         )
         .await?;
         let (scope, scope_id) = self.scope.map(Scope::wire).unzip();
@@ -326,8 +292,8 @@ impl CreateModelConfig {
             scope_id: scope_id.flatten(),
             budget: single,
             budgets: list,
-            rate_limit: self.rate_limit.as_ref().map(RateLimit::to_request),
-            calendar_aligned: self.calendar_aligned,
+            rate_limit: self.limits.rate_limit_request(),
+            calendar_aligned: self.limits.calendar_aligned,
         };
         let response = call(
             "create_model_config",
@@ -342,10 +308,6 @@ impl CreateModelConfig {
 struct UpdateModelConfigBody {
     model_name: Option<String>,
     provider: Option<String>,
-    budgets: Option<Budgets>,
-    rate_limit: Option<types::RateLimitRequest>,
-    calendar_aligned: Option<bool>,
-    reset_budget_usage: Option<bool>,
 }
 
 /// Builder returned by [`ModelConfigs::update`]; sends only what was set.
@@ -355,6 +317,7 @@ pub struct UpdateModelConfig {
     client: Client,
     id: String,
     body: UpdateModelConfigBody,
+    limits: LimitsUpdate,
     deferred: Deferred,
 }
 
@@ -374,43 +337,7 @@ impl UpdateModelConfig {
         self
     }
 
-    /// Replaces the whole budget set: budgets whose period is not listed are
-    /// deleted; listed periods keep their usage. v1.x servers keep one budget, so
-    /// a set of more than one is refused there; an empty set deletes every budget.
-    pub fn set_budgets(mut self, budgets: Budgets) -> Self {
-        self.body.budgets = Some(budgets);
-        self
-    }
-
-    /// Deletes every budget of the config (`budgets: []`, or `budget: {}` on v1.x).
-    pub fn clear_budgets(self) -> Self {
-        self.set_budgets(Budgets::new())
-    }
-
-    /// Replaces the rate limit (all four fields are overwritten).
-    pub fn set_rate_limit(mut self, limit: RateLimit) -> Self {
-        self.body.rate_limit = Some(limit.to_request());
-        self
-    }
-
-    /// Removes the rate limit (`rate_limit: {}`).
-    pub fn remove_rate_limit(mut self) -> Self {
-        self.body.rate_limit = Some(RateLimit::removal());
-        self
-    }
-
-    /// Turns calendar alignment on or off (turning it on resets usage to the start
-    /// of the current period).
-    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
-        self.body.calendar_aligned = Some(aligned);
-        self
-    }
-
-    /// Sets the usage of the config's budgets back to zero (v2.x servers).
-    pub fn reset_budget_usage(mut self) -> Self {
-        self.body.reset_budget_usage = Some(true);
-        self
-    }
+    update_limit_setters!("model config", "all four fields are overwritten.");
 
     /// Validates, then updates the config. With budgets, the server version is
     /// read first (once per client) to choose between `budget` and `budgets`.
@@ -418,9 +345,7 @@ impl UpdateModelConfig {
         self.deferred.into_result()?;
         non_empty("model config id", &self.id)?;
         let b = self.body;
-        if let Some(budgets) = &b.budgets {
-            budgets.check_alignable(b.calendar_aligned)?;
-        }
+        self.limits.check()?;
         let model_name = b
             .model_name
             .map(|n| constrained("model name", n))
@@ -428,8 +353,8 @@ impl UpdateModelConfig {
         let budgets = owner_update_budgets(
             &self.client,
             "model config",
-            b.budgets.as_ref(),
-            b.calendar_aligned,
+            self.limits.budgets.as_ref(),
+            self.limits.calendar_aligned,
         )
         .await?;
         let body = types::UpdateModelConfigRequest {
@@ -437,9 +362,9 @@ impl UpdateModelConfig {
             provider: b.provider,
             budget: budgets.single,
             budgets: budgets.list,
-            rate_limit: b.rate_limit,
-            calendar_aligned: b.calendar_aligned,
-            reset_budget_usage: b.reset_budget_usage,
+            rate_limit: self.limits.rate_limit,
+            calendar_aligned: self.limits.calendar_aligned,
+            reset_budget_usage: self.limits.reset_budget_usage,
         };
         let response = call(
             "update_model_config",
@@ -458,6 +383,7 @@ impl UpdateModelConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::Budget;
     use crate::period::ResetPeriod;
 
     fn handle() -> ModelConfigs {
@@ -501,7 +427,7 @@ mod tests {
             .create("gpt-4o")
             .budget(Budget::new(1.0, ResetPeriod::weeks(1)).unwrap())
             .budget(Budget::new(2.0, ResetPeriod::days(7)).unwrap());
-        assert_eq!(create.budgets.len(), 1);
+        assert_eq!(create.limits.budgets.len(), 1);
         assert_eq!(create.deferred.into_result().unwrap_err().field, "budgets");
     }
 }

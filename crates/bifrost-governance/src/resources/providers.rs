@@ -10,10 +10,9 @@
 use bifrost_governance_client::types::{self, ProviderGovernance};
 use reqwest::StatusCode;
 
-use super::{non_empty, owner_update_budgets};
+use super::{LimitsUpdate, non_empty, owner_update_budgets};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::limits::{Budgets, RateLimit};
 use crate::redact;
 use crate::transport::{call, call_delete};
 
@@ -67,7 +66,7 @@ impl Providers {
         UpdateProvider {
             client: self.client.clone(),
             provider: provider_name.into(),
-            body: UpdateProviderBody::default(),
+            limits: LimitsUpdate::default(),
         }
     }
 
@@ -91,61 +90,17 @@ impl Providers {
     }
 }
 
-#[derive(Debug, Default)]
-struct UpdateProviderBody {
-    budgets: Option<Budgets>,
-    rate_limit: Option<types::RateLimitRequest>,
-    calendar_aligned: Option<bool>,
-    reset_budget_usage: Option<bool>,
-}
-
 /// Builder returned by [`Providers::update`]; sends only what was set.
 #[derive(Debug)]
 #[must_use = "nothing is updated until `send` is awaited"]
 pub struct UpdateProvider {
     client: Client,
     provider: String,
-    body: UpdateProviderBody,
+    limits: LimitsUpdate,
 }
 
 impl UpdateProvider {
-    /// Replaces the whole budget set: budgets whose period is not listed are
-    /// deleted; listed periods keep their usage. v1.x servers keep one budget, so
-    /// a set of more than one is refused there; an empty set deletes every budget.
-    pub fn set_budgets(mut self, budgets: Budgets) -> Self {
-        self.body.budgets = Some(budgets);
-        self
-    }
-
-    /// Deletes every budget of the provider (`budgets: []`, or `budget: {}` on v1.x).
-    pub fn clear_budgets(self) -> Self {
-        self.set_budgets(Budgets::new())
-    }
-
-    /// Replaces the rate limit (all four fields are overwritten).
-    pub fn set_rate_limit(mut self, limit: RateLimit) -> Self {
-        self.body.rate_limit = Some(limit.to_request());
-        self
-    }
-
-    /// Removes the rate limit (`rate_limit: {}`).
-    pub fn remove_rate_limit(mut self) -> Self {
-        self.body.rate_limit = Some(RateLimit::removal());
-        self
-    }
-
-    /// Turns calendar alignment on or off (turning it on resets usage to the start
-    /// of the current period).
-    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
-        self.body.calendar_aligned = Some(aligned);
-        self
-    }
-
-    /// Sets the usage of the provider's budgets back to zero (v2.x servers).
-    pub fn reset_budget_usage(mut self) -> Self {
-        self.body.reset_budget_usage = Some(true);
-        self
-    }
+    update_limit_setters!("provider", "all four fields are overwritten.");
 
     /// Validates, then updates the provider's governance. With budgets, the server
     /// version is read first (once per client) to choose between `budget` and
@@ -153,23 +108,20 @@ impl UpdateProvider {
     /// [`Error::Decode`].
     pub async fn send(self) -> Result<ProviderGovernance> {
         non_empty("provider name", &self.provider)?;
-        let b = self.body;
-        if let Some(budgets) = &b.budgets {
-            budgets.check_alignable(b.calendar_aligned)?;
-        }
+        self.limits.check()?;
         let budgets = owner_update_budgets(
             &self.client,
             "provider",
-            b.budgets.as_ref(),
-            b.calendar_aligned,
+            self.limits.budgets.as_ref(),
+            self.limits.calendar_aligned,
         )
         .await?;
         let body = types::UpdateProviderGovernanceRequest {
             budget: budgets.single,
             budgets: budgets.list,
-            rate_limit: b.rate_limit,
-            calendar_aligned: b.calendar_aligned,
-            reset_budget_usage: b.reset_budget_usage,
+            rate_limit: self.limits.rate_limit,
+            calendar_aligned: self.limits.calendar_aligned,
+            reset_budget_usage: self.limits.reset_budget_usage,
         };
         let request = self
             .client

@@ -4,10 +4,9 @@ use bifrost_governance_client::types::{self, Team};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use super::{Deferred, constrained, non_empty, page};
+use super::{Deferred, LimitsCreate, LimitsUpdate, constrained, non_empty, page};
 use crate::client::Client;
 use crate::error::Result;
-use crate::limits::{Budget, Budgets, RateLimit};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
@@ -55,9 +54,7 @@ impl Teams {
             client: self.client.clone(),
             name: name.into(),
             customer_id: None,
-            budgets: Budgets::new(),
-            rate_limit: None,
-            calendar_aligned: None,
+            limits: LimitsCreate::default(),
             deferred: Deferred::default(),
         }
     }
@@ -67,7 +64,9 @@ impl Teams {
         UpdateTeam {
             client: self.client.clone(),
             id: id.into(),
-            body: UpdateTeamBody::default(),
+            name: None,
+            customer_id: None,
+            limits: LimitsUpdate::default(),
             deferred: Deferred::default(),
         }
     }
@@ -144,9 +143,7 @@ pub struct CreateTeam {
     client: Client,
     name: String,
     customer_id: Option<String>,
-    budgets: Budgets,
-    rate_limit: Option<RateLimit>,
-    calendar_aligned: Option<bool>,
+    limits: LimitsCreate,
     deferred: Deferred,
 }
 
@@ -157,49 +154,18 @@ impl CreateTeam {
         self
     }
 
-    /// Adds a budget (each period at most once).
-    pub fn budget(mut self, budget: Budget) -> Self {
-        let budgets = std::mem::take(&mut self.budgets);
-        match budgets.clone().with(budget) {
-            Ok(more) => self.budgets = more,
-            Err(e) => {
-                self.budgets = budgets;
-                self.deferred.check(Err(e));
-            }
-        }
-        self
-    }
-
-    /// Sets all budgets at once.
-    pub fn budgets(mut self, budgets: Budgets) -> Self {
-        self.budgets = budgets;
-        self
-    }
-
-    /// Sets the rate limit.
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
-    }
-
-    /// Aligns budgets to calendar periods (days from midnight UTC, months from the
-    /// 1st…); every budget period must then end in `d`, `w`, `M`, `Q` or `Y`.
-    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
-        self.calendar_aligned = Some(aligned);
-        self
-    }
+    create_limit_setters!("team");
 
     /// Validates, then creates the team.
     pub async fn send(self) -> Result<Team> {
         self.deferred.into_result()?;
-        self.budgets.check_alignable(self.calendar_aligned)?;
+        self.limits.check()?;
         let body = types::CreateTeamRequest {
             name: constrained("team name", self.name)?,
             customer_id: self.customer_id,
-            budgets: (!self.budgets.is_empty())
-                .then(|| self.budgets.to_requests(self.calendar_aligned)),
-            rate_limit: self.rate_limit.as_ref().map(RateLimit::to_request),
-            calendar_aligned: self.calendar_aligned,
+            budgets: self.limits.budget_requests(),
+            rate_limit: self.limits.rate_limit_request(),
+            calendar_aligned: self.limits.calendar_aligned,
         };
         let response = call(
             "create_team",
@@ -210,30 +176,22 @@ impl CreateTeam {
     }
 }
 
-#[derive(Debug, Default)]
-struct UpdateTeamBody {
-    name: Option<String>,
-    customer_id: Option<String>,
-    budgets: Option<Budgets>,
-    rate_limit: Option<types::RateLimitRequest>,
-    calendar_aligned: Option<bool>,
-    reset_budget_usage: Option<bool>,
-}
-
 /// Builder returned by [`Teams::update`]; sends only what was set.
 #[derive(Debug)]
 #[must_use = "nothing is updated until `send` is awaited"]
 pub struct UpdateTeam {
     client: Client,
     id: String,
-    body: UpdateTeamBody,
+    name: Option<String>,
+    customer_id: Option<String>,
+    limits: LimitsUpdate,
     deferred: Deferred,
 }
 
 impl UpdateTeam {
     /// Renames the team.
     pub fn set_name(mut self, name: impl Into<String>) -> Self {
-        self.body.name = Some(name.into());
+        self.name = Some(name.into());
         self
     }
 
@@ -241,69 +199,30 @@ impl UpdateTeam {
     pub fn assign_customer(mut self, customer_id: impl Into<String>) -> Self {
         let id = customer_id.into();
         self.deferred.check(non_empty("customer id", &id));
-        self.body.customer_id = Some(id);
+        self.customer_id = Some(id);
         self
     }
 
     /// Detaches the team from its customer.
     pub fn detach_customer(mut self) -> Self {
-        self.body.customer_id = Some(String::new());
+        self.customer_id = Some(String::new());
         self
     }
 
-    /// Replaces the whole budget set: budgets whose period is not listed are deleted;
-    /// listed periods keep their usage.
-    pub fn set_budgets(mut self, budgets: Budgets) -> Self {
-        self.body.budgets = Some(budgets);
-        self
-    }
-
-    /// Deletes every budget of the team.
-    pub fn clear_budgets(mut self) -> Self {
-        self.body.budgets = Some(Budgets::new());
-        self
-    }
-
-    /// Replaces the rate limit (all four fields are overwritten).
-    pub fn set_rate_limit(mut self, limit: RateLimit) -> Self {
-        self.body.rate_limit = Some(limit.to_request());
-        self
-    }
-
-    /// Removes the rate limit.
-    pub fn remove_rate_limit(mut self) -> Self {
-        self.body.rate_limit = Some(RateLimit::removal());
-        self
-    }
-
-    /// Turns calendar alignment on or off (turning it on resets usage to the start
-    /// of the current period).
-    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
-        self.body.calendar_aligned = Some(aligned);
-        self
-    }
-
-    /// Sets the usage of the team's budgets back to zero (v2.x servers).
-    pub fn reset_budget_usage(mut self) -> Self {
-        self.body.reset_budget_usage = Some(true);
-        self
-    }
+    update_limit_setters!("team", "all four fields are overwritten.");
 
     /// Validates, then updates the team.
     pub async fn send(self) -> Result<Team> {
         self.deferred.into_result()?;
         non_empty("team id", &self.id)?;
-        let b = self.body;
-        if let Some(budgets) = &b.budgets {
-            budgets.check_alignable(b.calendar_aligned)?;
-        }
+        self.limits.check()?;
         let body = types::UpdateTeamRequest {
-            name: b.name.map(|n| constrained("team name", n)).transpose()?,
-            customer_id: b.customer_id,
-            budgets: b.budgets.map(|set| set.to_requests(b.calendar_aligned)),
-            rate_limit: b.rate_limit,
-            calendar_aligned: b.calendar_aligned,
-            reset_budget_usage: b.reset_budget_usage,
+            name: self.name.map(|n| constrained("team name", n)).transpose()?,
+            customer_id: self.customer_id,
+            budgets: self.limits.budget_requests(),
+            rate_limit: self.limits.rate_limit,
+            calendar_aligned: self.limits.calendar_aligned,
+            reset_budget_usage: self.limits.reset_budget_usage,
         };
         let response = call(
             "update_team",

@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use super::{Deferred, constrained, non_empty, page};
+use super::{Deferred, LimitsCreate, LimitsUpdate, constrained, non_empty, page};
 use crate::client::Client;
 use crate::error::{Error, InvalidInput, Result};
-use crate::limits::{Budget, Budgets, RateLimit};
+use crate::limits::{Budgets, RateLimit};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
@@ -92,12 +92,10 @@ impl VirtualKeys {
             name: name.into(),
             description: None,
             assignment: None,
-            budgets: Budgets::new(),
-            rate_limit: None,
+            limits: LimitsCreate::default(),
             provider_configs: Vec::new(),
             mcp_configs: Vec::new(),
             is_active: None,
-            calendar_aligned: None,
             expires_at: None,
             metadata: None,
             deferred: Deferred::default(),
@@ -112,6 +110,7 @@ impl VirtualKeys {
             client: self.client.clone(),
             id: id.into(),
             body: UpdateBody::default(),
+            limits: LimitsUpdate::default(),
             deferred: Deferred::default(),
         }
     }
@@ -717,12 +716,10 @@ pub struct CreateVirtualKey {
     name: String,
     description: Option<String>,
     assignment: Option<Assignment>,
-    budgets: Budgets,
-    rate_limit: Option<RateLimit>,
+    limits: LimitsCreate,
     provider_configs: Vec<ProviderConfig>,
     mcp_configs: Vec<McpConfig>,
     is_active: Option<bool>,
-    calendar_aligned: Option<bool>,
     expires_at: Option<DateTime<Utc>>,
     metadata: Option<HashMap<String, String>>,
     deferred: Deferred,
@@ -756,26 +753,7 @@ impl CreateVirtualKey {
         self.assign(Assignment::Customer(id.into()))
     }
 
-    /// Adds a budget (each period at most once).
-    pub fn budget(mut self, budget: Budget) -> Self {
-        match self.budgets.clone().with(budget) {
-            Ok(more) => self.budgets = more,
-            Err(e) => self.deferred.check(Err(e)),
-        }
-        self
-    }
-
-    /// Sets all budgets at once.
-    pub fn budgets(mut self, budgets: Budgets) -> Self {
-        self.budgets = budgets;
-        self
-    }
-
-    /// Sets the rate limit.
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
-    }
+    create_limit_setters!("key");
 
     /// Adds access to a provider.
     pub fn provider_config(mut self, config: ProviderConfig) -> Self {
@@ -792,13 +770,6 @@ impl CreateVirtualKey {
     /// Creates the key disabled (`false`) or enabled (default).
     pub fn active(mut self, active: bool) -> Self {
         self.is_active = Some(active);
-        self
-    }
-
-    /// Starts budget periods at calendar boundaries; every budget period must end in
-    /// `d`, `w`, `M`, `Q` or `Y`.
-    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
-        self.calendar_aligned = Some(aligned);
         self
     }
 
@@ -820,7 +791,7 @@ impl CreateVirtualKey {
     /// Not retried once the request may have reached the server.
     pub async fn send(self) -> Result<VirtualKey> {
         self.deferred.into_result()?;
-        self.budgets.check_alignable(self.calendar_aligned)?;
+        self.limits.check()?;
         if let Some(at) = self.expires_at
             && at <= Utc::now()
         {
@@ -839,10 +810,9 @@ impl CreateVirtualKey {
             team_id,
             customer_id,
             is_active: self.is_active,
-            calendar_aligned: self.calendar_aligned,
-            budgets: (!self.budgets.is_empty())
-                .then(|| self.budgets.to_requests(self.calendar_aligned)),
-            rate_limit: self.rate_limit.as_ref().map(RateLimit::to_request),
+            calendar_aligned: self.limits.calendar_aligned,
+            budgets: self.limits.budget_requests(),
+            rate_limit: self.limits.rate_limit_request(),
             provider_configs: (!self.provider_configs.is_empty())
                 .then(|| {
                     self.provider_configs
@@ -877,14 +847,10 @@ struct UpdateBody {
     description: Option<String>,
     is_active: Option<bool>,
     assignment: Option<Assignment>,
-    budgets: Option<Budgets>,
-    rate_limit: Option<types::RateLimitRequest>,
     provider_configs: Option<Vec<ProviderConfig>>,
     mcp_configs: Option<Vec<McpConfig>>,
     expires_at: Option<String>,
     metadata: Option<HashMap<String, String>>,
-    calendar_aligned: Option<bool>,
-    reset_budget_usage: Option<bool>,
 }
 
 /// Builder returned by [`VirtualKeys::update`]; sends only what was set. The
@@ -896,6 +862,7 @@ pub struct UpdateVirtualKey {
     client: Client,
     id: String,
     body: UpdateBody,
+    limits: LimitsUpdate,
     deferred: Deferred,
 }
 
@@ -940,30 +907,10 @@ impl UpdateVirtualKey {
         self
     }
 
-    /// Replaces the whole budget set: periods not listed are deleted, listed ones
-    /// keep their usage.
-    pub fn set_budgets(mut self, budgets: Budgets) -> Self {
-        self.body.budgets = Some(budgets);
-        self
-    }
-
-    /// Deletes every budget of the key.
-    pub fn clear_budgets(self) -> Self {
-        self.set_budgets(Budgets::new())
-    }
-
-    /// Sets the rate limit. On keys the server merges: a kind (tokens or requests)
-    /// left out keeps its current value.
-    pub fn set_rate_limit(mut self, limit: RateLimit) -> Self {
-        self.body.rate_limit = Some(limit.to_request());
-        self
-    }
-
-    /// Removes the rate limit.
-    pub fn remove_rate_limit(mut self) -> Self {
-        self.body.rate_limit = Some(RateLimit::removal());
-        self
-    }
+    update_limit_setters!(
+        "key",
+        "the server merges: a kind (tokens or requests) left out keeps its current value."
+    );
 
     /// Replaces every provider config: configs not listed are deleted with their
     /// budgets. Keep existing rows with [`ProviderConfig::from_existing`].
@@ -1006,26 +953,12 @@ impl UpdateVirtualKey {
         self
     }
 
-    /// Turns calendar alignment of the key's budgets on or off.
-    pub fn calendar_aligned(mut self, aligned: bool) -> Self {
-        self.body.calendar_aligned = Some(aligned);
-        self
-    }
-
-    /// Sets the usage of the key's budgets back to zero (v2.x servers).
-    pub fn reset_budget_usage(mut self) -> Self {
-        self.body.reset_budget_usage = Some(true);
-        self
-    }
-
     /// Validates, then updates the key.
     pub async fn send(self) -> Result<VirtualKey> {
         self.deferred.into_result()?;
         non_empty("virtual key id", &self.id)?;
         let b = self.body;
-        if let Some(budgets) = &b.budgets {
-            budgets.check_alignable(b.calendar_aligned)?;
-        }
+        self.limits.check()?;
         // Everything is validated before the version check and the read below.
         let mut body = types::UpdateVirtualKeyRequest {
             name: b
@@ -1036,8 +969,8 @@ impl UpdateVirtualKey {
             is_active: b.is_active,
             team_id: None,
             customer_id: None,
-            budgets: b.budgets.map(|set| set.to_requests(b.calendar_aligned)),
-            rate_limit: b.rate_limit,
+            budgets: self.limits.budget_requests(),
+            rate_limit: self.limits.rate_limit,
             provider_configs: b
                 .provider_configs
                 .map(|configs| {
@@ -1058,8 +991,8 @@ impl UpdateVirtualKey {
                 .transpose()?,
             expires_at: b.expires_at,
             metadata: b.metadata,
-            calendar_aligned: b.calendar_aligned,
-            reset_budget_usage: b.reset_budget_usage,
+            calendar_aligned: self.limits.calendar_aligned,
+            reset_budget_usage: self.limits.reset_budget_usage,
         };
         let legacy = self
             .client
