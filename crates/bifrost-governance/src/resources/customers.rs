@@ -1,7 +1,7 @@
 //! Customers: the top of the hierarchy, grouping teams and virtual keys.
 //!
 //! v1.x servers keep a single `budget` per customer and v2.x servers a set of
-//! `budgets`; the builders take a [`Budgets`] set either way and send what the
+//! `budgets`; the builders take a [`Budgets`](crate::Budgets) set either way and send what the
 //! server understands (a set of more than one budget is refused before sending on
 //! v1.x). Customer responses embed the customer's virtual keys *with their secret
 //! values* (redacted in `Debug`).

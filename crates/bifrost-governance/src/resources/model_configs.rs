@@ -2,7 +2,7 @@
 //! provider or all of them, globally or for one virtual key.
 //!
 //! v1.x servers keep a single `budget` per config and v2.x servers a set of
-//! `budgets`; the builders take a [`Budgets`] set either way and send what the
+//! `budgets`; the builders take a [`Budgets`](crate::Budgets) set either way and send what the
 //! server understands (a set of more than one budget is refused before sending on
 //! v1.x). A config is identified by `(scope, scope_id, model_name, provider)`; a
 //! second config with the same identity is refused with 409.

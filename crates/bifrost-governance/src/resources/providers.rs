@@ -4,7 +4,7 @@
 //! There is nothing to create: a provider configured on the server gets governance
 //! with [`Providers::update`] and loses it with [`Providers::delete`]. v1.x servers
 //! keep a single `budget` per provider and v2.x servers a set of `budgets`; the
-//! builder takes a [`Budgets`] set either way and sends what the server
+//! builder takes a [`Budgets`](crate::Budgets) set either way and sends what the server
 //! understands (a set of more than one budget is refused before sending on v1.x).
 
 use bifrost_governance_client::types::{self, ProviderGovernance};
