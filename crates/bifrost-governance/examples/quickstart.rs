@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 
 use bifrost_governance::resources::virtual_keys::ProviderConfig;
 use bifrost_governance::{Budget, Budgets, Client, RateLimit, ResetPeriod};
-use bifrost_governance_mock::MockServer;
 use comfy_table::Table;
 use futures::{StreamExt, TryStreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};
+
+mod common;
 
 const EXTRA_KEYS: usize = 300;
 
@@ -30,7 +31,7 @@ struct Step {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (client, _embedded) = connect().await?;
+    let (client, _embedded) = common::connect().await?;
     let provider = std::env::var("BIFROST_QUICKSTART_PROVIDER").unwrap_or_else(|_| "openai".into());
     // Unique names, so repeated runs against a real server do not collide.
     let run = format!("qs-{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
@@ -221,20 +222,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("{table}");
     Ok(())
-}
-
-/// The real server named by `BIFROST_BASE_URL`, or an embedded fake.
-async fn connect() -> Result<(Client, Option<MockServer>), Box<dyn std::error::Error>> {
-    if std::env::var("BIFROST_BASE_URL").is_ok_and(|u| !u.is_empty()) {
-        let client = Client::from_env()?;
-        println!("Using the Bifrost server at {}", client.base_url());
-        return Ok((client, None));
-    }
-    let server = MockServer::start().await;
-    println!(
-        "BIFROST_BASE_URL is not set: started the embedded fake Bifrost at {}",
-        server.base_url()
-    );
-    let client = Client::builder().base_url(server.base_url()).build()?;
-    Ok((client, Some(server)))
 }

@@ -1,0 +1,56 @@
+//! Which keys spend the most: `cargo run --example spend_report`.
+//!
+//! Lists the ten keys with the highest budget usage (`sort_by=budget_spent`), with
+//! each budget's usage against its cap. On the embedded fake it first creates a few
+//! keys and records some spend, so there is something to report.
+
+mod common;
+
+use bifrost_governance::resources::virtual_keys::{Order, SortBy};
+use bifrost_governance::{Budget, ResetPeriod};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (client, embedded) = common::connect().await?;
+    if let Some(server) = &embedded {
+        for (i, spent) in [3.5, 9.75, 0.2, 7.0].into_iter().enumerate() {
+            let key = client
+                .virtual_keys()
+                .create(format!("service-{i}"))
+                .budget(Budget::new(10.0, ResetPeriod::days(1))?)
+                .send()
+                .await?;
+            server.record_usage(&key.id, spent, 1_000);
+        }
+    }
+
+    let top = client
+        .virtual_keys()
+        .list()
+        .sort_by(SortBy::BudgetSpent)
+        .order(Order::Desc)
+        .max_items(10)
+        .collect_all()
+        .await?;
+    for key in &top {
+        let budgets = key.budgets.as_deref().unwrap_or_default();
+        let usage: Vec<String> = budgets
+            .iter()
+            .map(|b| {
+                let (used, cap) = (b.current_usage.unwrap_or(0.0), b.max_limit.unwrap_or(0.0));
+                let period = b.reset_duration.as_deref().unwrap_or("?");
+                format!("${used:.2} of ${cap:.2} per {period}")
+            })
+            .collect();
+        println!(
+            "{:<24} {}",
+            key.name,
+            if usage.is_empty() {
+                "no budget".into()
+            } else {
+                usage.join(", ")
+            }
+        );
+    }
+    Ok(())
+}
