@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use bifrost_governance::resources::virtual_keys::ProviderConfig;
-use bifrost_governance::{Budget, Budgets, Client, RateLimit, ResetPeriod};
+use bifrost_governance::{Budget, Budgets, RateLimit, ResetPeriod};
 use comfy_table::Table;
 use futures::{StreamExt, TryStreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};
