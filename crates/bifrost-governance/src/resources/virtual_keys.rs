@@ -520,6 +520,18 @@ impl ProviderConfig {
     }
 }
 
+/// Converts every provider config, failing on the first invalid one.
+fn provider_requests(
+    configs: &[ProviderConfig],
+) -> Result<Vec<types::ProviderConfigRequest>, InvalidInput> {
+    configs.iter().map(ProviderConfig::to_request).collect()
+}
+
+/// Converts every MCP config, failing on the first invalid one.
+fn mcp_requests(configs: &[McpConfig]) -> Result<Vec<types::McpConfigRequest>, InvalidInput> {
+    configs.iter().map(McpConfig::to_request).collect()
+}
+
 /// Which tools of one MCP client a key may run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct McpConfig {
@@ -680,20 +692,10 @@ impl VirtualKeyEdit {
             team_id: if keep_assignment { None } else { team_id },
             customer_id: if keep_assignment { None } else { customer_id },
             provider_configs: changed(self.provider_configs != original.provider_configs)
-                .map(|()| {
-                    self.provider_configs
-                        .iter()
-                        .map(ProviderConfig::to_request)
-                        .collect::<Result<Vec<_>, _>>()
-                })
+                .map(|()| provider_requests(&self.provider_configs))
                 .transpose()?,
             mcp_configs: changed(self.mcp_configs != original.mcp_configs)
-                .map(|()| {
-                    self.mcp_configs
-                        .iter()
-                        .map(McpConfig::to_request)
-                        .collect::<Result<Vec<_>, _>>()
-                })
+                .map(|()| mcp_requests(&self.mcp_configs))
                 .transpose()?,
             budgets: self.budgets.as_ref().map(|b| b.to_requests(None)),
             rate_limit: self.rate_limit.as_ref().map(|r| {
@@ -814,20 +816,10 @@ impl CreateVirtualKey {
             budgets: self.limits.budget_requests(),
             rate_limit: self.limits.rate_limit_request(),
             provider_configs: (!self.provider_configs.is_empty())
-                .then(|| {
-                    self.provider_configs
-                        .iter()
-                        .map(ProviderConfig::to_request)
-                        .collect::<Result<Vec<_>, _>>()
-                })
+                .then(|| provider_requests(&self.provider_configs))
                 .transpose()?,
             mcp_configs: (!self.mcp_configs.is_empty())
-                .then(|| {
-                    self.mcp_configs
-                        .iter()
-                        .map(McpConfig::to_request)
-                        .collect::<Result<Vec<_>, _>>()
-                })
+                .then(|| mcp_requests(&self.mcp_configs))
                 .transpose()?,
             expires_at: self.expires_at,
             metadata: self.metadata,
@@ -973,22 +965,10 @@ impl UpdateVirtualKey {
             rate_limit: self.limits.rate_limit,
             provider_configs: b
                 .provider_configs
-                .map(|configs| {
-                    configs
-                        .iter()
-                        .map(ProviderConfig::to_request)
-                        .collect::<Result<Vec<_>, _>>()
-                })
+                .as_deref()
+                .map(provider_requests)
                 .transpose()?,
-            mcp_configs: b
-                .mcp_configs
-                .map(|configs| {
-                    configs
-                        .iter()
-                        .map(McpConfig::to_request)
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()?,
+            mcp_configs: b.mcp_configs.as_deref().map(mcp_requests).transpose()?,
             expires_at: b.expires_at,
             metadata: b.metadata,
             calendar_aligned: self.limits.calendar_aligned,
