@@ -6,7 +6,7 @@
 //! of `budgets`. The SDK asks `GET /api/version` (once per client) whenever a create
 //! or update carries budgets.
 
-use bifrost_governance::{Budget, Budgets, Error, RateLimit, ResetPeriod};
+use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
 use serde_json::{Value, json};
@@ -116,16 +116,16 @@ fn written(customer: Value) -> Reply {
     Reply::ok(json!({ "message": "Customer updated successfully", "customer": customer }))
 }
 
-fn monthly() -> Budget {
-    Budget::new(1000.0, ResetPeriod::months(1)).unwrap()
+fn monthly() -> BudgetSpec {
+    BudgetSpec::new(1000.0, ResetPeriod::months(1)).unwrap()
 }
 
-fn daily() -> Budget {
-    Budget::new(50.0, ResetPeriod::days(1)).unwrap()
+fn daily() -> BudgetSpec {
+    BudgetSpec::new(50.0, ResetPeriod::days(1)).unwrap()
 }
 
-fn thousand_an_hour() -> RateLimit {
-    RateLimit::builder()
+fn thousand_an_hour() -> RateLimitSpec {
+    RateLimitSpec::builder()
         .tokens(5_000_000, ResetPeriod::days(1))
         .requests(1000, ResetPeriod::hours(1))
         .build()
@@ -346,7 +346,7 @@ async fn create_on_v2_sends_several_budgets() {
     client(&server.uri())
         .customers()
         .create("Acme")
-        .budgets(Budgets::try_from([monthly(), daily()]).unwrap())
+        .budgets(BudgetSpecs::try_from([monthly(), daily()]).unwrap())
         .send()
         .await
         .unwrap();
@@ -433,7 +433,7 @@ async fn create_with_an_unknown_version_sends_one_budget_in_the_form_both_read()
         .unwrap();
     c.customers()
         .create("Acme")
-        .budgets(Budgets::try_from([monthly(), daily()]).unwrap())
+        .budgets(BudgetSpecs::try_from([monthly(), daily()]).unwrap())
         .send()
         .await
         .unwrap();
@@ -489,13 +489,13 @@ async fn invalid_creates_send_nothing() {
     let repeated = customers
         .create("Acme")
         .budget(daily())
-        .budget(Budget::new(1.0, ResetPeriod::hours(24)).unwrap())
+        .budget(BudgetSpec::new(1.0, ResetPeriod::hours(24)).unwrap())
         .send()
         .await
         .unwrap_err();
     let hourly_aligned = customers
         .create("Acme")
-        .budget(Budget::new(1.0, ResetPeriod::hours(1)).unwrap())
+        .budget(BudgetSpec::new(1.0, ResetPeriod::hours(1)).unwrap())
         .calendar_aligned(true)
         .send()
         .await
@@ -559,7 +559,7 @@ async fn update_set_budgets_on_v1_sends_the_single_budget() {
     let body = update_body("v1.5.2", async |c| {
         c.customers()
             .update("cust-1")
-            .set_budgets(Budgets::from(monthly()))
+            .set_budgets(BudgetSpecs::from(monthly()))
             .calendar_aligned(true)
             .send()
             .await
@@ -582,7 +582,7 @@ async fn update_sends_every_field_that_was_set_on_v2() {
             .customers()
             .update("cust-1")
             .set_name("Acme Corp")
-            .set_budgets(Budgets::try_from([monthly(), daily()]).unwrap())
+            .set_budgets(BudgetSpecs::try_from([monthly(), daily()]).unwrap())
             .set_rate_limit(thousand_an_hour())
             .calendar_aligned(false)
             .reset_budget_usage()
@@ -654,7 +654,7 @@ async fn update_on_v1_with_two_budgets_is_refused_before_sending() {
     let err = client(&server.uri())
         .customers()
         .update("cust-1")
-        .set_budgets(Budgets::try_from([monthly(), daily()]).unwrap())
+        .set_budgets(BudgetSpecs::try_from([monthly(), daily()]).unwrap())
         .send()
         .await
         .unwrap_err();
@@ -678,7 +678,7 @@ async fn update_with_a_blank_name_sends_nothing() {
         .customers()
         .update("cust-1")
         .set_name("  ")
-        .set_budgets(Budgets::from(monthly()))
+        .set_budgets(BudgetSpecs::from(monthly()))
         .send()
         .await
         .unwrap_err();

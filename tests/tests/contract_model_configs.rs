@@ -6,7 +6,7 @@
 //! virtual-key scope is refused before sending to v1.5.2 and older, which would
 //! silently create a global config.
 
-use bifrost_governance::{Budget, Budgets, Error, RateLimit, ResetPeriod};
+use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
 use serde_json::{Value, json};
@@ -77,16 +77,16 @@ fn written(config: Value) -> Reply {
     Reply::ok(json!({ "message": "Model config updated successfully", "model_config": config }))
 }
 
-fn daily() -> Budget {
-    Budget::new(50.0, ResetPeriod::days(1)).unwrap()
+fn daily() -> BudgetSpec {
+    BudgetSpec::new(50.0, ResetPeriod::days(1)).unwrap()
 }
 
-fn monthly() -> Budget {
-    Budget::new(900.0, ResetPeriod::months(1)).unwrap()
+fn monthly() -> BudgetSpec {
+    BudgetSpec::new(900.0, ResetPeriod::months(1)).unwrap()
 }
 
-fn a_million_tokens_an_hour() -> RateLimit {
-    RateLimit::builder()
+fn a_million_tokens_an_hour() -> RateLimitSpec {
+    RateLimitSpec::builder()
         .tokens(1_000_000, ResetPeriod::hours(1))
         .build()
         .unwrap()
@@ -274,7 +274,7 @@ async fn create_global_sends_scope_provider_budgets_and_rate_limit_on_v2() {
         .create("gpt-4o")
         .provider("openai")
         .scope_global()
-        .budgets(Budgets::try_from([daily(), monthly()]).unwrap())
+        .budgets(BudgetSpecs::try_from([daily(), monthly()]).unwrap())
         .rate_limit(a_million_tokens_an_hour())
         .calendar_aligned(true)
         .send()
@@ -382,7 +382,7 @@ async fn create_on_v1_with_two_budgets_is_refused_before_sending() {
     let err = client(&server.uri())
         .model_configs()
         .create("gpt-4o")
-        .budgets(Budgets::try_from([daily(), monthly()]).unwrap())
+        .budgets(BudgetSpecs::try_from([daily(), monthly()]).unwrap())
         .send()
         .await
         .unwrap_err();
@@ -437,7 +437,7 @@ async fn invalid_creates_send_nothing() {
             .unwrap_err(),
         configs
             .create("gpt-4o")
-            .budget(Budget::new(1.0, ResetPeriod::minutes(30)).unwrap())
+            .budget(BudgetSpec::new(1.0, ResetPeriod::minutes(30)).unwrap())
             .calendar_aligned(true)
             .send()
             .await
@@ -476,7 +476,7 @@ async fn update_sends_every_field_that_was_set_on_v2() {
             .update("mc-1")
             .set_model_name("gpt-4o-mini")
             .set_provider("azure")
-            .set_budgets(Budgets::from(monthly()))
+            .set_budgets(BudgetSpecs::from(monthly()))
             .set_rate_limit(a_million_tokens_an_hour())
             .calendar_aligned(true)
             .reset_budget_usage()
@@ -528,7 +528,7 @@ async fn update_set_budgets_on_v1_sends_the_single_budget() {
     let body = update_body("v1.5.2", async |c| {
         c.model_configs()
             .update("mc-1")
-            .set_budgets(Budgets::from(daily()))
+            .set_budgets(BudgetSpecs::from(daily()))
             .send()
             .await
             .map(drop)
@@ -588,7 +588,7 @@ async fn invalid_updates_send_nothing() {
 
     let too_many = configs
         .update("mc-1")
-        .set_budgets(Budgets::try_from([daily(), monthly()]).unwrap())
+        .set_budgets(BudgetSpecs::try_from([daily(), monthly()]).unwrap())
         .send()
         .await
         .unwrap_err();

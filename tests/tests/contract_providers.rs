@@ -3,7 +3,7 @@
 //! bodies sent are asserted. Budgets are version-gated like customers' (`budget` on
 //! v1.x, `budgets` on v2.x).
 
-use bifrost_governance::{Budget, Budgets, Error, RateLimit, ResetPeriod};
+use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
 use serde_json::{Value, json};
@@ -64,16 +64,16 @@ fn written(provider: Value) -> Reply {
     )
 }
 
-fn daily() -> Budget {
-    Budget::new(100.0, ResetPeriod::days(1)).unwrap()
+fn daily() -> BudgetSpec {
+    BudgetSpec::new(100.0, ResetPeriod::days(1)).unwrap()
 }
 
-fn monthly() -> Budget {
-    Budget::new(2000.0, ResetPeriod::months(1)).unwrap()
+fn monthly() -> BudgetSpec {
+    BudgetSpec::new(2000.0, ResetPeriod::months(1)).unwrap()
 }
 
-fn six_hundred_a_minute() -> RateLimit {
-    RateLimit::builder()
+fn six_hundred_a_minute() -> RateLimitSpec {
+    RateLimitSpec::builder()
         .requests(600, ResetPeriod::minutes(1))
         .build()
         .unwrap()
@@ -158,7 +158,7 @@ async fn update_on_v2_sends_budgets_and_rate_limit_and_decodes_the_provider() {
         let p = c
             .providers()
             .update("openai")
-            .set_budgets(Budgets::try_from([daily(), monthly()]).unwrap())
+            .set_budgets(BudgetSpecs::try_from([daily(), monthly()]).unwrap())
             .set_rate_limit(six_hundred_a_minute())
             .calendar_aligned(true)
             .reset_budget_usage()
@@ -187,7 +187,7 @@ async fn update_on_v1_sends_the_single_budget() {
     let body = update_body("v1.5.2", async |c| {
         c.providers()
             .update("openai")
-            .set_budgets(Budgets::from(daily()))
+            .set_budgets(BudgetSpecs::from(daily()))
             .send()
             .await
             .map(drop)
@@ -354,8 +354,8 @@ async fn invalid_updates_send_nothing() {
         .unwrap_err();
     let hourly_aligned = providers
         .update("openai")
-        .set_budgets(Budgets::from(
-            Budget::new(1.0, ResetPeriod::hours(1)).unwrap(),
+        .set_budgets(BudgetSpecs::from(
+            BudgetSpec::new(1.0, ResetPeriod::hours(1)).unwrap(),
         ))
         .calendar_aligned(true)
         .send()
@@ -364,7 +364,7 @@ async fn invalid_updates_send_nothing() {
     assert_eq!(version.request_count(), 0);
     let too_many = providers
         .update("openai")
-        .set_budgets(Budgets::try_from([daily(), monthly()]).unwrap())
+        .set_budgets(BudgetSpecs::try_from([daily(), monthly()]).unwrap())
         .send()
         .await
         .unwrap_err();

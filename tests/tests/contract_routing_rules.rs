@@ -4,7 +4,7 @@
 //! the server would refuse are refused before any request.
 
 use bifrost_governance::Error;
-use bifrost_governance::resources::routing_rules::{RoutingTarget, RuleScope};
+use bifrost_governance::resources::routing_rules::{RoutingTargetSpec, Scope};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client};
 use serde_json::{Value, json};
@@ -155,7 +155,7 @@ async fn a_scoped_list_sends_scope_and_scope_id_only_and_is_searched_and_paged_l
     let page = client(&server.uri())
         .routing_rules()
         .list()
-        .scope(RuleScope::VirtualKey("vk-1".into()))
+        .scope(Scope::VirtualKey("vk-1".into()))
         .search("CHEAP")
         .page_size(1)
         .offset(1)
@@ -185,7 +185,7 @@ async fn a_global_scoped_list_sends_no_scope_id() {
     let all = client(&server.uri())
         .routing_rules()
         .list()
-        .scope(RuleScope::Global)
+        .scope(Scope::Global)
         .collect_all()
         .await
         .unwrap();
@@ -207,7 +207,7 @@ async fn a_list_with_a_blank_scope_id_sends_nothing() {
     let err = client(&server.uri())
         .routing_rules()
         .list()
-        .scope(RuleScope::Team(" ".into()))
+        .scope(Scope::Team(" ".into()))
         .send()
         .await
         .unwrap_err();
@@ -241,16 +241,16 @@ async fn get_decodes_every_field() {
         .targets
         .iter()
         .flatten()
-        .map(RoutingTarget::from_existing)
+        .map(RoutingTargetSpec::from_existing)
         .collect();
     assert_eq!(
         editable,
         [
-            RoutingTarget::provider("openai")
+            RoutingTargetSpec::provider("openai")
                 .model("gpt-4o-mini")
                 .key_id("key-1")
                 .weight(0.7),
-            RoutingTarget::provider("azure").weight(0.3)
+            RoutingTargetSpec::provider("azure").weight(0.3)
         ]
     );
 }
@@ -301,15 +301,15 @@ async fn create_sends_every_field_that_was_set() {
         .description("cheaper model for simple prompts")
         .cel_expression("model == \"gpt-4o\"")
         .target(
-            RoutingTarget::provider("openai")
+            RoutingTargetSpec::provider("openai")
                 .model("gpt-4o-mini")
                 .key_id("key-1")
                 .weight(0.7),
         )
-        .target(RoutingTarget::provider("azure").weight(0.3))
+        .target(RoutingTargetSpec::provider("azure").weight(0.3))
         .fallback("anthropic/claude-3-5-haiku")
         .fallback("groq/")
-        .scope(RuleScope::Team("team-1".into()))
+        .scope(Scope::Team("team-1".into()))
         .priority(10)
         .enabled(true)
         .chain_rule(false)
@@ -346,7 +346,7 @@ async fn create_with_one_target_sends_only_the_name_and_target() {
     client(&server.uri())
         .routing_rules()
         .create("all-to-azure")
-        .target(RoutingTarget::any_provider().model("gpt-4o-mini"))
+        .target(RoutingTargetSpec::any_provider().model("gpt-4o-mini"))
         .send()
         .await
         .unwrap();
@@ -365,8 +365,8 @@ async fn create_with_a_global_scope_sends_no_scope_id() {
     client(&server.uri())
         .routing_rules()
         .create("g")
-        .target(RoutingTarget::provider("openai"))
-        .scope(RuleScope::Global)
+        .target(RoutingTargetSpec::provider("openai"))
+        .scope(Scope::Global)
         .send()
         .await
         .unwrap();
@@ -381,7 +381,7 @@ async fn invalid_creates_produce_zero_requests() {
     let server = MockServer::start().await;
     let guard = create_mock(&server, 0).await;
     let rules = client(&server.uri()).routing_rules();
-    let openai = || RoutingTarget::provider("openai");
+    let openai = || RoutingTargetSpec::provider("openai");
 
     let cases = [
         ("no target", rules.create("r").send().await),
@@ -390,7 +390,7 @@ async fn invalid_creates_produce_zero_requests() {
             rules
                 .create("r")
                 .target(openai().weight(0.6))
-                .target(RoutingTarget::provider("azure").weight(0.3))
+                .target(RoutingTargetSpec::provider("azure").weight(0.3))
                 .send()
                 .await,
         ),
@@ -399,7 +399,7 @@ async fn invalid_creates_produce_zero_requests() {
             rules
                 .create("r")
                 .target(openai().weight(1.5))
-                .target(RoutingTarget::provider("azure").weight(-0.5))
+                .target(RoutingTargetSpec::provider("azure").weight(-0.5))
                 .send()
                 .await,
         ),
@@ -407,7 +407,7 @@ async fn invalid_creates_produce_zero_requests() {
             "key_id without provider",
             rules
                 .create("r")
-                .target(RoutingTarget::any_provider().key_id("key-1"))
+                .target(RoutingTargetSpec::any_provider().key_id("key-1"))
                 .send()
                 .await,
         ),
@@ -416,7 +416,7 @@ async fn invalid_creates_produce_zero_requests() {
             rules
                 .create("r")
                 .target(
-                    RoutingTarget::provider("OpenAI")
+                    RoutingTargetSpec::provider("OpenAI")
                         .model("gpt-4o")
                         .weight(0.5),
                 )
@@ -438,7 +438,7 @@ async fn invalid_creates_produce_zero_requests() {
             rules
                 .create("r")
                 .target(openai())
-                .scope(RuleScope::Customer(String::new()))
+                .scope(Scope::Customer(String::new()))
                 .send()
                 .await,
         ),
@@ -475,7 +475,7 @@ async fn create_refused_by_the_server_is_a_bad_request() {
         .routing_rules()
         .create("r")
         .cel_expression("nonsense ==")
-        .target(RoutingTarget::provider("openai"))
+        .target(RoutingTargetSpec::provider("openai"))
         .send()
         .await
         .unwrap_err();
@@ -509,13 +509,13 @@ async fn update_sends_every_field_that_was_set() {
         .set_description("d")
         .set_cel_expression("true")
         .set_targets(vec![
-            RoutingTarget::provider("openai").weight(0.5),
-            RoutingTarget::provider("anthropic")
+            RoutingTargetSpec::provider("openai").weight(0.5),
+            RoutingTargetSpec::provider("anthropic")
                 .model("claude-3-5-haiku")
                 .weight(0.5),
         ])
         .set_fallbacks(["azure/"])
-        .set_scope(RuleScope::Customer("cust-1".into()))
+        .set_scope(Scope::Customer("cust-1".into()))
         .set_priority(3)
         .set_enabled(false)
         .set_chain_rule(true)
@@ -581,8 +581,8 @@ async fn invalid_updates_produce_zero_requests() {
             rules
                 .update("rule-1")
                 .set_targets(vec![
-                    RoutingTarget::provider("openai"),
-                    RoutingTarget::provider("azure"),
+                    RoutingTargetSpec::provider("openai"),
+                    RoutingTargetSpec::provider("azure"),
                 ])
                 .send()
                 .await,
@@ -599,7 +599,7 @@ async fn invalid_updates_produce_zero_requests() {
             "blank scope id",
             rules
                 .update("rule-1")
-                .set_scope(RuleScope::VirtualKey(" ".into()))
+                .set_scope(Scope::VirtualKey(" ".into()))
                 .send()
                 .await,
         ),

@@ -2,7 +2,7 @@
 //! is checked against openapi.yaml by the spec-driven mock, every canned response is
 //! validated against the response schema, and the exact bodies sent are asserted.
 
-use bifrost_governance::{Budget, Budgets, Error, RateLimit, ResetPeriod};
+use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, team};
 use serde_json::{Value, json};
@@ -172,7 +172,7 @@ async fn create_team_sends_budgets_rate_limit_customer_and_alignment() {
         .mount(&server)
         .await;
 
-    let limit = RateLimit::builder()
+    let limit = RateLimitSpec::builder()
         .tokens(100_000, ResetPeriod::hours(1))
         .requests(60, ResetPeriod::minutes(1))
         .build()
@@ -181,8 +181,8 @@ async fn create_team_sends_budgets_rate_limit_customer_and_alignment() {
         .teams()
         .create("platform")
         .customer_id("cust-1")
-        .budget(Budget::new(500.0, ResetPeriod::months(1)).unwrap())
-        .budget(Budget::new(25.0, ResetPeriod::days(1)).unwrap())
+        .budget(BudgetSpec::new(500.0, ResetPeriod::months(1)).unwrap())
+        .budget(BudgetSpec::new(25.0, ResetPeriod::days(1)).unwrap())
         .rate_limit(limit)
         .calendar_aligned(true)
         .send()
@@ -376,12 +376,12 @@ async fn update_team_with_nothing_set_sends_an_empty_object() {
 #[tokio::test]
 async fn update_team_sends_every_field_that_was_set() {
     let body = update_body(async |c| {
-        let budgets = Budgets::new()
-            .with(Budget::new(10.0, ResetPeriod::days(1)).unwrap())
+        let budgets = BudgetSpecs::new()
+            .with(BudgetSpec::new(10.0, ResetPeriod::days(1)).unwrap())
             .unwrap()
-            .with(Budget::new(200.5, ResetPeriod::weeks(2)).unwrap())
+            .with(BudgetSpec::new(200.5, ResetPeriod::weeks(2)).unwrap())
             .unwrap();
-        let limit = RateLimit::builder()
+        let limit = RateLimitSpec::builder()
             .requests(30, ResetPeriod::seconds(30))
             .build()
             .unwrap();

@@ -10,9 +10,11 @@
 use std::collections::HashMap;
 
 use bifrost_governance::resources::virtual_keys::{
-    Assignment, McpConfig, Order, ProviderConfig, SortBy,
+    Assignment, McpConfigSpec, Order, ProviderConfigSpec, SortBy,
 };
-use bifrost_governance::{Budget, Budgets, Error, RateLimit, ResetPeriod, SecretString};
+use bifrost_governance::{
+    BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod, SecretString,
+};
 use bifrost_governance_tests::contract::{self, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
 use chrono::{TimeZone, Utc};
@@ -204,16 +206,16 @@ fn assert_full_key(vk: &bifrost_governance::types::VirtualKey) {
     assert_eq!(vk.created_at.map(|t| t.timestamp()), Some(1_767_323_045));
 }
 
-fn daily_and_monthly() -> Budgets {
-    Budgets::try_from([
-        Budget::new(10.0, ResetPeriod::days(1)).unwrap(),
-        Budget::new(200.0, ResetPeriod::months(1)).unwrap(),
+fn daily_and_monthly() -> BudgetSpecs {
+    BudgetSpecs::try_from([
+        BudgetSpec::new(10.0, ResetPeriod::days(1)).unwrap(),
+        BudgetSpec::new(200.0, ResetPeriod::months(1)).unwrap(),
     ])
     .unwrap()
 }
 
-fn sixty_a_minute() -> RateLimit {
-    RateLimit::builder()
+fn sixty_a_minute() -> RateLimitSpec {
+    RateLimitSpec::builder()
         .requests(60, ResetPeriod::minutes(1))
         .build()
         .unwrap()
@@ -443,8 +445,8 @@ async fn create_sends_budgets_rate_limit_provider_and_mcp_configs() {
         .mount(&server)
         .await;
 
-    let provider_budget = Budgets::from(Budget::new(5.0, ResetPeriod::days(1)).unwrap());
-    let provider_limit = RateLimit::builder()
+    let provider_budget = BudgetSpecs::from(BudgetSpec::new(5.0, ResetPeriod::days(1)).unwrap());
+    let provider_limit = RateLimitSpec::builder()
         .tokens(1000, ResetPeriod::hours(1))
         .build()
         .unwrap();
@@ -457,20 +459,20 @@ async fn create_sends_budgets_rate_limit_provider_and_mcp_configs() {
         .budgets(daily_and_monthly())
         .rate_limit(sixty_a_minute())
         .provider_config(
-            ProviderConfig::new("openai")
+            ProviderConfigSpec::new("openai")
                 .models(["gpt-4o"])
                 .weight(0.7)
                 .budgets(provider_budget)
                 .rate_limit(provider_limit),
         )
         .provider_config(
-            ProviderConfig::new("anthropic")
+            ProviderConfigSpec::new("anthropic")
                 .block_models(["claude-2"])
                 .keys(["key-a", "key-b"])
                 .weight(0.3),
         )
-        .mcp_config(McpConfig::new("github").tools(["search"]))
-        .mcp_config(McpConfig::new("filesystem"))
+        .mcp_config(McpConfigSpec::new("github").tools(["search"]))
+        .mcp_config(McpConfigSpec::new("filesystem"))
         .active(true)
         .calendar_aligned(true)
         .expires_at(expires)
@@ -534,7 +536,7 @@ async fn create_with_a_bare_provider_allows_every_model_and_every_key() {
         .virtual_keys()
         .create("solo")
         .customer_id("cust-1")
-        .provider_config(ProviderConfig::new("openai"))
+        .provider_config(ProviderConfigSpec::new("openai"))
         .send()
         .await
         .unwrap();
@@ -602,24 +604,24 @@ async fn invalid_creates_send_nothing() {
     let no_name = keys.create(" ").send().await;
     let bad_weight = keys
         .create("x")
-        .provider_config(ProviderConfig::new("openai").weight(-1.0))
+        .provider_config(ProviderConfigSpec::new("openai").weight(-1.0))
         .send()
         .await;
     let empty_provider = keys
         .create("x")
-        .provider_config(ProviderConfig::new(" "))
+        .provider_config(ProviderConfigSpec::new(" "))
         .send()
         .await;
     let hourly_aligned = keys
         .create("x")
-        .budget(Budget::new(1.0, ResetPeriod::hours(1)).unwrap())
+        .budget(BudgetSpec::new(1.0, ResetPeriod::hours(1)).unwrap())
         .calendar_aligned(true)
         .send()
         .await;
     let repeated_period = keys
         .create("x")
-        .budget(Budget::new(1.0, ResetPeriod::days(1)).unwrap())
-        .budget(Budget::new(2.0, ResetPeriod::hours(24)).unwrap())
+        .budget(BudgetSpec::new(1.0, ResetPeriod::days(1)).unwrap())
+        .budget(BudgetSpec::new(2.0, ResetPeriod::hours(24)).unwrap())
         .send()
         .await;
 
@@ -746,12 +748,12 @@ async fn update_set_provider_configs_sends_the_full_list() {
     let body = v2_update_body(async |c| {
         let stored: bifrost_governance::types::VirtualKey =
             serde_json::from_value(full_key()).unwrap();
-        let kept = ProviderConfig::from_existing(&stored.provider_configs.unwrap()[1]);
+        let kept = ProviderConfigSpec::from_existing(&stored.provider_configs.unwrap()[1]);
         c.virtual_keys()
             .update("vk-1")
             .set_provider_configs(vec![
                 kept,
-                ProviderConfig::new("azure")
+                ProviderConfigSpec::new("azure")
                     .models(["gpt-4o"])
                     .keys(["key-z"]),
             ])
@@ -814,7 +816,7 @@ async fn update_sends_every_field_that_was_set() {
             .assign_customer("cust-2")
             .set_budgets(daily_and_monthly())
             .set_rate_limit(sixty_a_minute())
-            .set_mcp_configs(vec![McpConfig::new("github").tools(["search", "read"])])
+            .set_mcp_configs(vec![McpConfigSpec::new("github").tools(["search", "read"])])
             .set_expires_at(Utc.with_ymd_and_hms(2030, 6, 1, 12, 0, 0).unwrap())
             .set_metadata(HashMap::from([("env".to_string(), "staging".to_string())]))
             .calendar_aligned(false)
@@ -1113,7 +1115,7 @@ async fn update_with_an_invalid_name_or_config_sends_no_request_at_all() {
     let blank_name = keys.update("vk-1").set_name(" ").send().await.unwrap_err();
     let bad_weight = keys
         .update("vk-1")
-        .set_provider_configs(vec![ProviderConfig::new("openai").weight(f64::NAN)])
+        .set_provider_configs(vec![ProviderConfigSpec::new("openai").weight(f64::NAN)])
         .send()
         .await
         .unwrap_err();
@@ -1278,10 +1280,10 @@ async fn patch_sends_budgets_rate_limit_mcp_and_metadata_only_when_changed() {
         .patch("vk-1", |edit| {
             edit.name = "renamed".into();
             edit.is_active = false;
-            edit.budgets = Some(Budgets::new());
+            edit.budgets = Some(BudgetSpecs::new());
             edit.rate_limit = Some(None);
             edit.mcp_configs
-                .push(McpConfig::new("filesystem").tools(["read"]));
+                .push(McpConfigSpec::new("filesystem").tools(["read"]));
             edit.metadata = Some(HashMap::new());
         })
         .await

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use bifrost_governance::resources::pricing_overrides::{
     ModelPattern, PricingScope, parse_pricing_patch,
 };
-use bifrost_governance::resources::routing_rules::RoutingTarget;
+use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
 use bifrost_governance::{Client, Error, SecretString};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
@@ -314,7 +314,8 @@ async fn tolerance_vk_list_unknowns_through_list() {
     );
     assert_eq!(vk.metadata.as_ref().unwrap()["env"], "prod");
     // An editable copy keeps the "every key" selection of `allow_all_keys: true, keys: []`.
-    let editable = bifrost_governance::resources::virtual_keys::ProviderConfig::from_existing(pc);
+    let editable =
+        bifrost_governance::resources::virtual_keys::ProviderConfigSpec::from_existing(pc);
     assert_eq!(editable.id(), Some(7));
     assert_eq!(editable.provider(), "some-custom-provider-2027");
 }
@@ -557,8 +558,8 @@ async fn tolerance_routing_rules_unknowns_through_list() {
         (Some("azure"), Some(1.0))
     );
     assert_eq!(
-        RoutingTarget::from_existing(target),
-        RoutingTarget::provider("azure").weight(1.0)
+        RoutingTargetSpec::from_existing(target),
+        RoutingTargetSpec::provider("azure").weight(1.0)
     );
 }
 

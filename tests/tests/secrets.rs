@@ -299,7 +299,9 @@ async fn a_full_flow_leaks_no_secret_into_logs_or_formatted_values() {
     let created = keys
         .create("checkout")
         .team_id("team-1")
-        .provider_config(bifrost_governance::resources::virtual_keys::ProviderConfig::new("openai"))
+        .provider_config(
+            bifrost_governance::resources::virtual_keys::ProviderConfigSpec::new("openai"),
+        )
         .send()
         .await
         .unwrap();

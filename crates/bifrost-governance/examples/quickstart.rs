@@ -13,8 +13,8 @@
 
 use std::time::{Duration, Instant};
 
-use bifrost_governance::resources::virtual_keys::ProviderConfig;
-use bifrost_governance::{Budget, Budgets, RateLimit, ResetPeriod};
+use bifrost_governance::resources::virtual_keys::ProviderConfigSpec;
+use bifrost_governance::{BudgetSpec, BudgetSpecs, RateLimitSpec, ResetPeriod};
 use comfy_table::Table;
 use futures::{StreamExt, TryStreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -52,7 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let customer = client
         .customers()
         .create(format!("{run}-acme"))
-        .budget(Budget::new(1_000.0, ResetPeriod::months(1))?)
+        .budget(BudgetSpec::new(1_000.0, ResetPeriod::months(1))?)
         .send()
         .await?;
     done(
@@ -65,7 +65,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .teams()
         .create(format!("{run}-platform"))
         .customer_id(&customer.id)
-        .budget(Budget::new(500.0, ResetPeriod::months(1))?)
+        .budget(BudgetSpec::new(500.0, ResetPeriod::months(1))?)
         .calendar_aligned(true)
         .send()
         .await?;
@@ -80,17 +80,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .create(format!("{run}-checkout"))
         .description("checkout service")
         .team_id(&team.id)
-        .budgets(Budgets::try_from([
-            Budget::new(10.0, ResetPeriod::days(1))?,
-            Budget::new(200.0, ResetPeriod::months(1))?,
+        .budgets(BudgetSpecs::try_from([
+            BudgetSpec::new(10.0, ResetPeriod::days(1))?,
+            BudgetSpec::new(200.0, ResetPeriod::months(1))?,
         ])?)
         .rate_limit(
-            RateLimit::builder()
+            RateLimitSpec::builder()
                 .tokens(100_000, ResetPeriod::hours(1))
                 .requests(60, ResetPeriod::minutes(1))
                 .build()?,
         )
-        .provider_config(ProviderConfig::new(&provider).models(["gpt-4o", "gpt-4o-mini"]))
+        .provider_config(ProviderConfigSpec::new(&provider).models(["gpt-4o", "gpt-4o-mini"]))
         .send()
         .await?;
     let first_value = checkout
@@ -113,7 +113,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let keys = keys.clone();
             let (team_id, name) = (team.id.clone(), format!("{run}-load-{i:04}"));
             async move {
-                let budget = Budget::new(1.0 + i as f64 / 100.0, ResetPeriod::days(1))?;
+                let budget = BudgetSpec::new(1.0 + i as f64 / 100.0, ResetPeriod::days(1))?;
                 let key = keys
                     .create(name)
                     .team_id(team_id)

@@ -7,7 +7,7 @@
 mod common;
 
 use bifrost_governance::resources::virtual_keys::{Order, SortBy};
-use bifrost_governance::{Budget, ResetPeriod};
+use bifrost_governance::{BudgetSpec, ResetPeriod};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let key = client
                 .virtual_keys()
                 .create(format!("service-{i}"))
-                .budget(Budget::new(10.0, ResetPeriod::days(1))?)
+                .budget(BudgetSpec::new(10.0, ResetPeriod::days(1))?)
                 .send()
                 .await?;
             server.record_usage(&key.id, spent, 1_000);

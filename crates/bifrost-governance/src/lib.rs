@@ -3,8 +3,8 @@
 //! permissions, grouped under teams and customers.
 //!
 //! ```no_run
-//! use bifrost_governance::{Budget, Budgets, Client, RateLimit, ResetPeriod};
-//! use bifrost_governance::resources::virtual_keys::ProviderConfig;
+//! use bifrost_governance::{BudgetSpec, BudgetSpecs, Client, RateLimitSpec, ResetPeriod};
+//! use bifrost_governance::resources::virtual_keys::ProviderConfigSpec;
 //! use futures::TryStreamExt;
 //!
 //! # async fn flow() -> bifrost_governance::Result<()> {
@@ -16,7 +16,7 @@
 //! let acme = client
 //!     .customers()
 //!     .create("Acme")
-//!     .budget(Budget::new(1_000.0, ResetPeriod::months(1))?)
+//!     .budget(BudgetSpec::new(1_000.0, ResetPeriod::months(1))?)
 //!     .send()
 //!     .await?;
 //! let team = client.teams().create("acme-platform").customer_id(&acme.id).send().await?;
@@ -26,12 +26,12 @@
 //!     .virtual_keys()
 //!     .create("acme-checkout")
 //!     .team_id(&team.id)
-//!     .budgets(Budgets::try_from([
-//!         Budget::new(10.0, ResetPeriod::days(1))?,
-//!         Budget::new(200.0, ResetPeriod::months(1))?,
+//!     .budgets(BudgetSpecs::try_from([
+//!         BudgetSpec::new(10.0, ResetPeriod::days(1))?,
+//!         BudgetSpec::new(200.0, ResetPeriod::months(1))?,
 //!     ])?)
-//!     .rate_limit(RateLimit::builder().requests(60, ResetPeriod::minutes(1)).build()?)
-//!     .provider_config(ProviderConfig::new("openai").models(["gpt-4o"]))
+//!     .rate_limit(RateLimitSpec::builder().requests(60, ResetPeriod::minutes(1)).build()?)
+//!     .provider_config(ProviderConfigSpec::new("openai").models(["gpt-4o"]))
 //!     .send()
 //!     .await?;
 //! // The secret is redacted in Debug output; reading it is explicit.
@@ -61,7 +61,7 @@
 //! - **Pagination**: every list always sends `limit`/`offset` (Bifrost otherwise
 //!   returns every row), follows `total_count`, never yields an id twice and reports
 //!   changes during a scan ([`ScanReport`]). See [`List`].
-//! - **Validation before sending**: [`Budget`], [`Budgets`], [`RateLimit`] and
+//! - **Validation before sending**: [`BudgetSpec`], [`BudgetSpecs`], [`RateLimitSpec`] and
 //!   [`ResetPeriod`] cannot hold what the server would refuse (or silently ignore);
 //!   builders return [`Error::InvalidInput`] before any request.
 //! - **Safe updates**: update builders send only what was set; methods that replace a
@@ -98,7 +98,7 @@ pub use bifrost_governance_client::secret::{EnvVar, SecretString};
 pub use bifrost_governance_client::types;
 pub use client::{Auth, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, Error, InvalidInput, Result};
-pub use limits::{Budget, Budgets, Limit, RateLimit, RateLimitBuilder};
+pub use limits::{BudgetSpec, BudgetSpecs, Limit, RateLimitSpec, RateLimitSpecBuilder};
 pub use pagination::{Items, List, Page, Pages, ScanReport};
 pub use period::ResetPeriod;
 pub use retry::RetryConfig;

@@ -7,21 +7,21 @@ use bifrost_governance_client::types;
 /// A spending cap in USD over a reset period.
 ///
 /// ```
-/// use bifrost_governance::{Budget, ResetPeriod};
+/// use bifrost_governance::{BudgetSpec, ResetPeriod};
 ///
-/// let daily = Budget::new(10.0, ResetPeriod::days(1))?;
+/// let daily = BudgetSpec::new(10.0, ResetPeriod::days(1))?;
 /// assert_eq!(daily.max_limit_usd(), 10.0);
-/// assert!(Budget::new(0.0, ResetPeriod::days(1)).is_err());
-/// assert!(Budget::new(f64::NAN, ResetPeriod::days(1)).is_err());
+/// assert!(BudgetSpec::new(0.0, ResetPeriod::days(1)).is_err());
+/// assert!(BudgetSpec::new(f64::NAN, ResetPeriod::days(1)).is_err());
 /// # Ok::<(), bifrost_governance::InvalidInput>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Budget {
+pub struct BudgetSpec {
     max_limit_usd: f64,
     period: ResetPeriod,
 }
 
-impl Budget {
+impl BudgetSpec {
     /// A budget of `max_limit_usd` per `period`; the amount must be finite and above
     /// zero and the period positive.
     pub fn new(max_limit_usd: f64, period: ResetPeriod) -> Result<Self, InvalidInput> {
@@ -64,27 +64,27 @@ impl Budget {
 /// of the same length cannot be built.
 ///
 /// ```
-/// use bifrost_governance::{Budget, Budgets, ResetPeriod};
+/// use bifrost_governance::{BudgetSpec, BudgetSpecs, ResetPeriod};
 ///
-/// let caps = Budgets::new()
-///     .with(Budget::new(10.0, ResetPeriod::days(1))?)?
-///     .with(Budget::new(200.0, ResetPeriod::months(1))?)?;
+/// let caps = BudgetSpecs::new()
+///     .with(BudgetSpec::new(10.0, ResetPeriod::days(1))?)?
+///     .with(BudgetSpec::new(200.0, ResetPeriod::months(1))?)?;
 /// assert_eq!(caps.len(), 2);
-/// let twice = caps.clone().with(Budget::new(5.0, ResetPeriod::hours(24))?);
+/// let twice = caps.clone().with(BudgetSpec::new(5.0, ResetPeriod::hours(24))?);
 /// assert!(twice.is_err(), "24h is the same period as 1d");
 /// # Ok::<(), bifrost_governance::InvalidInput>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Budgets(Vec<Budget>);
+pub struct BudgetSpecs(Vec<BudgetSpec>);
 
-impl Budgets {
+impl BudgetSpecs {
     /// An empty set (sent as `[]`, it deletes every budget of the owner).
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds a budget; fails when the set already has one with the same period.
-    pub fn with(mut self, budget: Budget) -> Result<Self, InvalidInput> {
+    pub fn with(mut self, budget: BudgetSpec) -> Result<Self, InvalidInput> {
         if let Some(existing) = self
             .0
             .iter()
@@ -103,7 +103,7 @@ impl Budgets {
     }
 
     /// The budgets, in insertion order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Budget> {
+    pub fn iter(&self) -> std::slice::Iter<'_, BudgetSpec> {
         self.0.iter()
     }
 
@@ -149,31 +149,33 @@ impl Budgets {
     }
 }
 
-impl From<Budget> for Budgets {
-    fn from(budget: Budget) -> Self {
+impl From<BudgetSpec> for BudgetSpecs {
+    fn from(budget: BudgetSpec) -> Self {
         Self(vec![budget])
     }
 }
 
-impl TryFrom<Vec<Budget>> for Budgets {
+impl TryFrom<Vec<BudgetSpec>> for BudgetSpecs {
     type Error = InvalidInput;
 
-    fn try_from(budgets: Vec<Budget>) -> Result<Self, Self::Error> {
-        budgets.into_iter().try_fold(Budgets::new(), Budgets::with)
+    fn try_from(budgets: Vec<BudgetSpec>) -> Result<Self, Self::Error> {
+        budgets
+            .into_iter()
+            .try_fold(BudgetSpecs::new(), BudgetSpecs::with)
     }
 }
 
-impl<const N: usize> TryFrom<[Budget; N]> for Budgets {
+impl<const N: usize> TryFrom<[BudgetSpec; N]> for BudgetSpecs {
     type Error = InvalidInput;
 
-    fn try_from(budgets: [Budget; N]) -> Result<Self, Self::Error> {
+    fn try_from(budgets: [BudgetSpec; N]) -> Result<Self, Self::Error> {
         Vec::from(budgets).try_into()
     }
 }
 
-impl<'a> IntoIterator for &'a Budgets {
-    type Item = &'a Budget;
-    type IntoIter = std::slice::Iter<'a, Budget>;
+impl<'a> IntoIterator for &'a BudgetSpecs {
+    type Item = &'a BudgetSpec;
+    type IntoIter = std::slice::Iter<'a, BudgetSpec>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
@@ -193,27 +195,27 @@ pub struct Limit {
 /// half-configured limit cannot be expressed.
 ///
 /// ```
-/// use bifrost_governance::{RateLimit, ResetPeriod};
+/// use bifrost_governance::{RateLimitSpec, ResetPeriod};
 ///
-/// let limit = RateLimit::builder()
+/// let limit = RateLimitSpec::builder()
 ///     .tokens(100_000, ResetPeriod::hours(1))
 ///     .requests(60, ResetPeriod::minutes(1))
 ///     .build()?;
 /// assert_eq!(limit.requests().unwrap().max, 60);
-/// assert!(RateLimit::builder().requests(0, ResetPeriod::minutes(1)).build().is_err());
-/// assert!(RateLimit::builder().build().is_err());
+/// assert!(RateLimitSpec::builder().requests(0, ResetPeriod::minutes(1)).build().is_err());
+/// assert!(RateLimitSpec::builder().build().is_err());
 /// # Ok::<(), bifrost_governance::InvalidInput>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct RateLimit {
+pub struct RateLimitSpec {
     tokens: Option<Limit>,
     requests: Option<Limit>,
 }
 
-impl RateLimit {
+impl RateLimitSpec {
     /// Starts a rate limit.
-    pub fn builder() -> RateLimitBuilder {
-        RateLimitBuilder::default()
+    pub fn builder() -> RateLimitSpecBuilder {
+        RateLimitSpecBuilder::default()
     }
 
     /// The token limit, if any.
@@ -247,14 +249,14 @@ impl RateLimit {
     }
 }
 
-/// Builder of a [`RateLimit`].
+/// Builder of a [`RateLimitSpec`].
 #[derive(Debug, Clone, Default)]
-pub struct RateLimitBuilder {
+pub struct RateLimitSpecBuilder {
     tokens: Option<(u64, ResetPeriod)>,
     requests: Option<(u64, ResetPeriod)>,
 }
 
-impl RateLimitBuilder {
+impl RateLimitSpecBuilder {
     /// At most `max` tokens per `period`.
     pub fn tokens(mut self, max: u64, period: ResetPeriod) -> Self {
         self.tokens = Some((max, period));
@@ -269,7 +271,7 @@ impl RateLimitBuilder {
 
     /// Validates: at least one limit, every maximum in `1..=i64::MAX`, every period
     /// positive.
-    pub fn build(self) -> Result<RateLimit, InvalidInput> {
+    pub fn build(self) -> Result<RateLimitSpec, InvalidInput> {
         let check = |field: &'static str, limit: Option<(u64, ResetPeriod)>| {
             limit
                 .map(|(max, period)| {
@@ -292,7 +294,7 @@ impl RateLimitBuilder {
                 "set tokens and/or requests (to remove a rate limit use the update's remove_rate_limit)",
             ));
         }
-        Ok(RateLimit { tokens, requests })
+        Ok(RateLimitSpec { tokens, requests })
     }
 }
 
@@ -309,13 +311,13 @@ mod tests {
     fn budget_rejects_bad_amounts_and_periods() {
         for amount in [0.0, -1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0] {
             assert!(
-                Budget::new(amount, ResetPeriod::days(1)).is_err(),
+                BudgetSpec::new(amount, ResetPeriod::days(1)).is_err(),
                 "{amount} accepted"
             );
         }
-        assert!(Budget::new(1.0, ResetPeriod::days(0)).is_err());
+        assert!(BudgetSpec::new(1.0, ResetPeriod::days(0)).is_err());
         assert_eq!(
-            Budget::new(0.01, ResetPeriod::days(1))
+            BudgetSpec::new(0.01, ResetPeriod::days(1))
                 .unwrap()
                 .max_limit_usd(),
             0.01
@@ -324,25 +326,25 @@ mod tests {
 
     #[test]
     fn budget_set_refuses_equal_periods() {
-        let set = Budgets::try_from([
-            Budget::new(1.0, ResetPeriod::days(1)).unwrap(),
-            Budget::new(2.0, ResetPeriod::weeks(1)).unwrap(),
+        let set = BudgetSpecs::try_from([
+            BudgetSpec::new(1.0, ResetPeriod::days(1)).unwrap(),
+            BudgetSpec::new(2.0, ResetPeriod::weeks(1)).unwrap(),
         ])
         .unwrap();
         assert_eq!(set.len(), 2);
         let dup = set
             .clone()
-            .with(Budget::new(3.0, ResetPeriod::days(1)).unwrap());
+            .with(BudgetSpec::new(3.0, ResetPeriod::days(1)).unwrap());
         assert_eq!(dup.unwrap_err().field, "budgets");
         assert!(
-            set.with(Budget::new(3.0, ResetPeriod::hours(168)).unwrap())
+            set.with(BudgetSpec::new(3.0, ResetPeriod::hours(168)).unwrap())
                 .is_err()
         );
     }
 
     #[test]
     fn budget_requests_carry_the_exact_period_text() {
-        let set = Budgets::from(Budget::new(5.0, "1.5d".parse().unwrap()).unwrap());
+        let set = BudgetSpecs::from(BudgetSpec::new(5.0, "1.5d".parse().unwrap()).unwrap());
         let json = serde_json::to_value(set.to_requests(Some(true))).unwrap();
         assert_eq!(
             json,
@@ -352,16 +354,16 @@ mod tests {
 
     #[test]
     fn alignment_needs_alignable_periods() {
-        let hourly = Budgets::from(Budget::new(5.0, ResetPeriod::hours(1)).unwrap());
+        let hourly = BudgetSpecs::from(BudgetSpec::new(5.0, ResetPeriod::hours(1)).unwrap());
         assert!(hourly.check_alignable(Some(true)).is_err());
         assert!(hourly.check_alignable(Some(false)).is_ok());
-        let monthly = Budgets::from(Budget::new(5.0, ResetPeriod::months(1)).unwrap());
+        let monthly = BudgetSpecs::from(BudgetSpec::new(5.0, ResetPeriod::months(1)).unwrap());
         assert!(monthly.check_alignable(Some(true)).is_ok());
     }
 
     #[test]
     fn rate_limit_serializes_pairs_and_removal_is_empty_object() {
-        let limit = RateLimit::builder()
+        let limit = RateLimitSpec::builder()
             .requests(60, ResetPeriod::minutes(1))
             .build()
             .unwrap();
@@ -370,7 +372,7 @@ mod tests {
             serde_json::json!({"request_max_limit": 60, "request_reset_duration": "1m"})
         );
         assert_eq!(
-            serde_json::to_value(RateLimit::removal()).unwrap(),
+            serde_json::to_value(RateLimitSpec::removal()).unwrap(),
             serde_json::json!({})
         );
     }
@@ -378,19 +380,19 @@ mod tests {
     #[test]
     fn rate_limit_rejects_zero_and_overflow() {
         assert!(
-            RateLimit::builder()
+            RateLimitSpec::builder()
                 .tokens(0, ResetPeriod::hours(1))
                 .build()
                 .is_err()
         );
         assert!(
-            RateLimit::builder()
+            RateLimitSpec::builder()
                 .tokens(u64::MAX, ResetPeriod::hours(1))
                 .build()
                 .is_err()
         );
         assert!(
-            RateLimit::builder()
+            RateLimitSpec::builder()
                 .tokens(5, ResetPeriod::hours(0))
                 .build()
                 .is_err()
@@ -400,17 +402,17 @@ mod tests {
     proptest! {
         #[test]
         fn any_positive_finite_amount_builds(amount in 1e-9f64..1e12) {
-            prop_assert!(Budget::new(amount, ResetPeriod::days(1)).is_ok());
+            prop_assert!(BudgetSpec::new(amount, ResetPeriod::days(1)).is_ok());
         }
 
         #[test]
         fn any_non_positive_amount_is_rejected(amount in -1e12f64..=0.0) {
-            prop_assert!(Budget::new(amount, ResetPeriod::days(1)).is_err());
+            prop_assert!(BudgetSpec::new(amount, ResetPeriod::days(1)).is_err());
         }
 
         #[test]
         fn budget_sets_never_hold_equal_periods(days in prop::collection::vec(1u32..40, 1..8)) {
-            let built = days.iter().try_fold(Budgets::new(), |set, d| set.with(Budget::new(1.0, ResetPeriod::days(*d)).unwrap()));
+            let built = days.iter().try_fold(BudgetSpecs::new(), |set, d| set.with(BudgetSpec::new(1.0, ResetPeriod::days(*d)).unwrap()));
             let distinct: std::collections::BTreeSet<_> = days.iter().collect();
             prop_assert_eq!(built.is_ok(), distinct.len() == days.len());
         }

@@ -4,12 +4,14 @@
 use std::time::Duration;
 
 use bifrost_governance::resources::pricing_overrides::{ModelPattern, PricingScope};
-use bifrost_governance::resources::routing_rules::{RoutingTarget, RuleScope};
+use bifrost_governance::resources::routing_rules::{RoutingTargetSpec, Scope};
 use bifrost_governance::resources::virtual_keys::{
-    Assignment, McpConfig, Order, ProviderConfig, SortBy,
+    Assignment, McpConfigSpec, Order, ProviderConfigSpec, SortBy,
 };
 use bifrost_governance::types::PricingPatch;
-use bifrost_governance::{Budget, Budgets, Client, Error, RateLimit, ResetPeriod, RetryConfig};
+use bifrost_governance::{
+    BudgetSpec, BudgetSpecs, Client, Error, RateLimitSpec, ResetPeriod, RetryConfig,
+};
 use bifrost_governance_mock::{Fault, MockServer};
 use futures::TryStreamExt;
 
@@ -24,8 +26,8 @@ async fn setup() -> (MockServer, Client) {
     (server, client)
 }
 
-fn budget(usd: f64, period: ResetPeriod) -> Budget {
-    Budget::new(usd, period).unwrap()
+fn budget(usd: f64, period: ResetPeriod) -> BudgetSpec {
+    BudgetSpec::new(usd, period).unwrap()
 }
 
 #[tokio::test]
@@ -43,21 +45,21 @@ async fn virtual_key_lifecycle() {
         .create("svc")
         .team_id(&team.id)
         .budgets(
-            Budgets::try_from([
+            BudgetSpecs::try_from([
                 budget(10.0, ResetPeriod::days(1)),
                 budget(200.0, ResetPeriod::months(1)),
             ])
             .unwrap(),
         )
         .rate_limit(
-            RateLimit::builder()
+            RateLimitSpec::builder()
                 .requests(60, ResetPeriod::minutes(1))
                 .build()
                 .unwrap(),
         )
-        .provider_config(ProviderConfig::new("openai").models(["gpt-4o"]))
-        .provider_config(ProviderConfig::new("anthropic").keys([anthropic_key.key_id.clone()]))
-        .mcp_config(McpConfig::new("github").tools(["search"]))
+        .provider_config(ProviderConfigSpec::new("openai").models(["gpt-4o"]))
+        .provider_config(ProviderConfigSpec::new("anthropic").keys([anthropic_key.key_id.clone()]))
+        .mcp_config(McpConfigSpec::new("github").tools(["search"]))
         .send()
         .await
         .unwrap();
@@ -126,7 +128,7 @@ async fn virtual_key_lifecycle() {
     // Update builder: replace budgets, drop the rate limit, disable.
     let updated = keys
         .update(&created.id)
-        .set_budgets(Budgets::from(budget(5.0, ResetPeriod::weeks(1))))
+        .set_budgets(BudgetSpecs::from(budget(5.0, ResetPeriod::weeks(1))))
         .remove_rate_limit()
         .set_active(false)
         .send()
@@ -229,7 +231,7 @@ async fn team_and_customer_lifecycle_with_cascades() {
         .create("Acme")
         .budget(budget(1000.0, ResetPeriod::months(1)))
         .rate_limit(
-            RateLimit::builder()
+            RateLimitSpec::builder()
                 .requests(1000, ResetPeriod::hours(1))
                 .build()
                 .unwrap(),
@@ -310,7 +312,7 @@ async fn team_and_customer_lifecycle_with_cascades() {
         .customers()
         .update(&customer.id)
         .set_budgets(
-            Budgets::try_from([
+            BudgetSpecs::try_from([
                 budget(50.0, ResetPeriod::days(1)),
                 budget(900.0, ResetPeriod::months(1)),
             ])
@@ -363,7 +365,7 @@ async fn model_config_provider_and_read_only_lists() {
         .provider("openai")
         .budget(budget(100.0, ResetPeriod::months(1)))
         .rate_limit(
-            RateLimit::builder()
+            RateLimitSpec::builder()
                 .tokens(1_000_000, ResetPeriod::days(1))
                 .build()
                 .unwrap(),
@@ -403,7 +405,7 @@ async fn model_config_provider_and_read_only_lists() {
     let provider = client
         .providers()
         .update("openai")
-        .set_budgets(Budgets::from(budget(2000.0, ResetPeriod::months(1))))
+        .set_budgets(BudgetSpecs::from(budget(2000.0, ResetPeriod::months(1))))
         .send()
         .await
         .unwrap();
@@ -421,7 +423,7 @@ async fn model_config_provider_and_read_only_lists() {
         client
             .providers()
             .update("not-configured")
-            .set_budgets(Budgets::from(budget(1.0, ResetPeriod::days(1))))
+            .set_budgets(BudgetSpecs::from(budget(1.0, ResetPeriod::days(1))))
             .send()
             .await
             .unwrap_err()
@@ -467,12 +469,12 @@ async fn routing_rule_and_pricing_override_lifecycle() {
         .create("cheap")
         .cel_expression("model == \"gpt-4o\"")
         .target(
-            RoutingTarget::provider("openai")
+            RoutingTargetSpec::provider("openai")
                 .model("gpt-4o-mini")
                 .weight(0.7),
         )
-        .target(RoutingTarget::provider("anthropic").weight(0.3))
-        .scope(RuleScope::VirtualKey(key.id.clone()))
+        .target(RoutingTargetSpec::provider("anthropic").weight(0.3))
+        .scope(Scope::VirtualKey(key.id.clone()))
         .priority(10)
         .send()
         .await
@@ -491,7 +493,7 @@ async fn routing_rule_and_pricing_override_lifecycle() {
     let updated = client
         .routing_rules()
         .update(&rule.id)
-        .set_targets(vec![RoutingTarget::provider("openai")])
+        .set_targets(vec![RoutingTargetSpec::provider("openai")])
         .send()
         .await
         .unwrap();

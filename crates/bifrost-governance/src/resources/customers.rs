@@ -1,7 +1,7 @@
 //! Customers: the top of the hierarchy, grouping teams and virtual keys.
 //!
 //! v1.x servers keep a single `budget` per customer and v2.x servers a set of
-//! `budgets`; the builders take a [`Budgets`](crate::Budgets) set either way and send what the
+//! `budgets`; the builders take a [`BudgetSpecs`](crate::BudgetSpecs) set either way and send what the
 //! server understands (a set of more than one budget is refused before sending on
 //! v1.x). Customer responses embed the customer's virtual keys *with their secret
 //! values* (redacted in `Debug`).
@@ -66,13 +66,13 @@ impl Customers {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::{Budget, RateLimit, ResetPeriod};
+    /// use bifrost_governance::{BudgetSpec, RateLimitSpec, ResetPeriod};
     ///
     /// let customer = client
     ///     .customers()
     ///     .create("Acme")
-    ///     .budget(Budget::new(1000.0, ResetPeriod::months(1))?)
-    ///     .rate_limit(RateLimit::builder().requests(1000, ResetPeriod::hours(1)).build()?)
+    ///     .budget(BudgetSpec::new(1000.0, ResetPeriod::months(1))?)
+    ///     .rate_limit(RateLimitSpec::builder().requests(1000, ResetPeriod::hours(1)).build()?)
     ///     .calendar_aligned(true)
     ///     .send()
     ///     .await?;
@@ -91,12 +91,12 @@ impl Customers {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::{Budget, Budgets, ResetPeriod};
+    /// use bifrost_governance::{BudgetSpec, BudgetSpecs, ResetPeriod};
     ///
     /// let customer = client
     ///     .customers()
     ///     .update("customer-uuid")
-    ///     .set_budgets(Budgets::from(Budget::new(2000.0, ResetPeriod::months(1))?))
+    ///     .set_budgets(BudgetSpecs::from(BudgetSpec::new(2000.0, ResetPeriod::months(1))?))
     ///     .remove_rate_limit()
     ///     .send()
     ///     .await?;
@@ -290,12 +290,12 @@ impl UpdateCustomer {
 mod tests {
     use super::super::OwnerBudgetUpdate;
     use super::*;
-    use crate::limits::{Budget, Budgets};
+    use crate::limits::{BudgetSpec, BudgetSpecs};
     use crate::period::ResetPeriod;
     use serde_json::json;
 
-    fn monthly() -> Budgets {
-        Budgets::from(Budget::new(100.0, ResetPeriod::months(1)).unwrap())
+    fn monthly() -> BudgetSpecs {
+        BudgetSpecs::from(BudgetSpec::new(100.0, ResetPeriod::months(1)).unwrap())
     }
 
     fn update_json(update: OwnerBudgetUpdate) -> serde_json::Value {
@@ -354,8 +354,8 @@ mod tests {
         let client = Client::builder().build().unwrap();
         let create = Customers::new(client)
             .create("Acme")
-            .budget(Budget::new(1.0, ResetPeriod::days(1)).unwrap())
-            .budget(Budget::new(2.0, ResetPeriod::hours(24)).unwrap());
+            .budget(BudgetSpec::new(1.0, ResetPeriod::days(1)).unwrap())
+            .budget(BudgetSpec::new(2.0, ResetPeriod::hours(24)).unwrap());
         assert_eq!(create.limits.budgets.len(), 1);
         assert_eq!(create.deferred.into_result().unwrap_err().field, "budgets");
     }

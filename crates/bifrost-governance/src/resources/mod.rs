@@ -6,20 +6,20 @@
 macro_rules! create_limit_setters {
     ($owner:literal) => {
         #[doc = concat!("Adds a budget to the ", $owner, " (each period at most once).")]
-        pub fn budget(mut self, budget: $crate::Budget) -> Self {
+        pub fn budget(mut self, budget: $crate::BudgetSpec) -> Self {
             let result = self.limits.add_budget(budget);
             self.deferred.check(result);
             self
         }
 
         #[doc = concat!("Sets all budgets of the ", $owner, " at once.")]
-        pub fn budgets(mut self, budgets: $crate::Budgets) -> Self {
+        pub fn budgets(mut self, budgets: $crate::BudgetSpecs) -> Self {
             self.limits.budgets = budgets;
             self
         }
 
         #[doc = concat!("Sets the rate limit of the ", $owner, ".")]
-        pub fn rate_limit(mut self, limit: $crate::RateLimit) -> Self {
+        pub fn rate_limit(mut self, limit: $crate::RateLimitSpec) -> Self {
             self.limits.rate_limit = Some(limit);
             self
         }
@@ -43,25 +43,25 @@ macro_rules! update_limit_setters {
             "Replaces the whole budget set of the ", $owner, ": budgets whose period is ",
             "not listed are deleted, listed periods keep their usage."
         )]
-        pub fn set_budgets(mut self, budgets: $crate::Budgets) -> Self {
+        pub fn set_budgets(mut self, budgets: $crate::BudgetSpecs) -> Self {
             self.limits.budgets = Some(budgets);
             self
         }
 
         #[doc = concat!("Deletes every budget of the ", $owner, ".")]
         pub fn clear_budgets(self) -> Self {
-            self.set_budgets($crate::Budgets::new())
+            self.set_budgets($crate::BudgetSpecs::new())
         }
 
         #[doc = concat!("Sets the rate limit of the ", $owner, "; ", $rate_limit)]
-        pub fn set_rate_limit(mut self, limit: $crate::RateLimit) -> Self {
+        pub fn set_rate_limit(mut self, limit: $crate::RateLimitSpec) -> Self {
             self.limits.rate_limit = Some(limit.to_request());
             self
         }
 
         #[doc = concat!("Removes the rate limit of the ", $owner, " (`rate_limit: {}`).")]
         pub fn remove_rate_limit(mut self) -> Self {
-            self.limits.rate_limit = Some($crate::RateLimit::removal());
+            self.limits.rate_limit = Some($crate::RateLimitSpec::removal());
             self
         }
 
@@ -94,7 +94,7 @@ use bifrost_governance_client::types;
 
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
-use crate::limits::Budgets;
+use crate::limits::BudgetSpecs;
 use crate::pagination::Page;
 
 /// Builds a [`Page`] from the fields every list envelope shares.
@@ -146,7 +146,7 @@ pub(crate) struct OwnerBudgets {
 pub(crate) async fn owner_budgets(
     client: &Client,
     owner: &'static str,
-    budgets: &Budgets,
+    budgets: &BudgetSpecs,
     calendar_aligned: Option<bool>,
 ) -> Result<OwnerBudgets> {
     budgets.check_alignable(calendar_aligned)?;
@@ -189,14 +189,14 @@ pub(crate) fn budget_removal() -> types::UpdateBudgetRequest {
 /// Budgets and rate limit collected by a create builder.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LimitsCreate {
-    pub(crate) budgets: Budgets,
-    pub(crate) rate_limit: Option<crate::RateLimit>,
+    pub(crate) budgets: BudgetSpecs,
+    pub(crate) rate_limit: Option<crate::RateLimitSpec>,
     pub(crate) calendar_aligned: Option<bool>,
 }
 
 impl LimitsCreate {
     /// Adds a budget unless the set already has its period.
-    fn add_budget(&mut self, budget: crate::Budget) -> Result<(), InvalidInput> {
+    fn add_budget(&mut self, budget: crate::BudgetSpec) -> Result<(), InvalidInput> {
         self.budgets = self.budgets.clone().with(budget)?;
         Ok(())
     }
@@ -213,7 +213,9 @@ impl LimitsCreate {
 
     /// The rate limit to send, if any.
     pub(crate) fn rate_limit_request(&self) -> Option<types::RateLimitRequest> {
-        self.rate_limit.as_ref().map(crate::RateLimit::to_request)
+        self.rate_limit
+            .as_ref()
+            .map(crate::RateLimitSpec::to_request)
     }
 }
 
@@ -221,7 +223,7 @@ impl LimitsCreate {
 /// not sent.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LimitsUpdate {
-    pub(crate) budgets: Option<Budgets>,
+    pub(crate) budgets: Option<BudgetSpecs>,
     pub(crate) rate_limit: Option<types::RateLimitRequest>,
     pub(crate) calendar_aligned: Option<bool>,
     pub(crate) reset_budget_usage: Option<bool>,
@@ -265,7 +267,7 @@ impl Deferred {
 pub(crate) async fn owner_create_budgets(
     client: &Client,
     owner: &'static str,
-    budgets: &Budgets,
+    budgets: &BudgetSpecs,
     calendar_aligned: Option<bool>,
 ) -> Result<OwnerBudgets> {
     if budgets.is_empty() {
@@ -314,7 +316,7 @@ impl From<OwnerBudgets> for OwnerBudgetUpdate {
 pub(crate) async fn owner_update_budgets(
     client: &Client,
     owner: &'static str,
-    budgets: Option<&Budgets>,
+    budgets: Option<&BudgetSpecs>,
     calendar_aligned: Option<bool>,
 ) -> Result<OwnerBudgetUpdate> {
     match budgets {

@@ -2,7 +2,7 @@
 //! provider or all of them, globally or for one virtual key.
 //!
 //! v1.x servers keep a single `budget` per config and v2.x servers a set of
-//! `budgets`; the builders take a [`Budgets`](crate::Budgets) set either way and send what the
+//! `budgets`; the builders take a [`BudgetSpecs`](crate::BudgetSpecs) set either way and send what the
 //! server understands (a set of more than one budget is refused before sending on
 //! v1.x). A config is identified by `(scope, scope_id, model_name, provider)`; a
 //! second config with the same identity is refused with 409.
@@ -71,15 +71,15 @@ impl ModelConfigs {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::{Budget, RateLimit, ResetPeriod};
+    /// use bifrost_governance::{BudgetSpec, RateLimitSpec, ResetPeriod};
     ///
     /// let config = client
     ///     .model_configs()
     ///     .create("gpt-4o")
     ///     .provider("openai")
     ///     .scope_virtual_key("vk-uuid")
-    ///     .budget(Budget::new(50.0, ResetPeriod::days(1))?)
-    ///     .rate_limit(RateLimit::builder().tokens(1_000_000, ResetPeriod::hours(1)).build()?)
+    ///     .budget(BudgetSpec::new(50.0, ResetPeriod::days(1))?)
+    ///     .rate_limit(RateLimitSpec::builder().tokens(1_000_000, ResetPeriod::hours(1)).build()?)
     ///     .send()
     ///     .await?;
     /// # let _ = config; Ok(()) }
@@ -383,7 +383,7 @@ impl UpdateModelConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limits::Budget;
+    use crate::limits::BudgetSpec;
     use crate::period::ResetPeriod;
 
     fn handle() -> ModelConfigs {
@@ -425,8 +425,8 @@ mod tests {
     fn a_repeated_budget_period_is_deferred_to_send() {
         let create = handle()
             .create("gpt-4o")
-            .budget(Budget::new(1.0, ResetPeriod::weeks(1)).unwrap())
-            .budget(Budget::new(2.0, ResetPeriod::days(7)).unwrap());
+            .budget(BudgetSpec::new(1.0, ResetPeriod::weeks(1)).unwrap())
+            .budget(BudgetSpec::new(2.0, ResetPeriod::days(7)).unwrap());
         assert_eq!(create.limits.budgets.len(), 1);
         assert_eq!(create.deferred.into_result().unwrap_err().field, "budgets");
     }

@@ -4,7 +4,7 @@
 //! There is nothing to create: a provider configured on the server gets governance
 //! with [`Providers::update`] and loses it with [`Providers::delete`]. v1.x servers
 //! keep a single `budget` per provider and v2.x servers a set of `budgets`; the
-//! builder takes a [`Budgets`](crate::Budgets) set either way and sends what the server
+//! builder takes a [`BudgetSpecs`](crate::BudgetSpecs) set either way and sends what the server
 //! understands (a set of more than one budget is refused before sending on v1.x).
 
 use bifrost_governance_client::types::{self, ProviderGovernance};
@@ -51,13 +51,13 @@ impl Providers {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::{Budget, Budgets, RateLimit, ResetPeriod};
+    /// use bifrost_governance::{BudgetSpec, BudgetSpecs, RateLimitSpec, ResetPeriod};
     ///
     /// let openai = client
     ///     .providers()
     ///     .update("openai")
-    ///     .set_budgets(Budgets::from(Budget::new(100.0, ResetPeriod::days(1))?))
-    ///     .set_rate_limit(RateLimit::builder().requests(600, ResetPeriod::minutes(1)).build()?)
+    ///     .set_budgets(BudgetSpecs::from(BudgetSpec::new(100.0, ResetPeriod::days(1))?))
+    ///     .set_rate_limit(RateLimitSpec::builder().requests(600, ResetPeriod::minutes(1)).build()?)
     ///     .send()
     ///     .await?;
     /// # let _ = openai; Ok(()) }

@@ -38,12 +38,12 @@ impl RoutingRules {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::resources::routing_rules::RuleScope;
+    /// use bifrost_governance::resources::routing_rules::Scope;
     ///
     /// let team_rules = client
     ///     .routing_rules()
     ///     .list()
-    ///     .scope(RuleScope::Team("team-uuid".into()))
+    ///     .scope(Scope::Team("team-uuid".into()))
     ///     .collect_all()
     ///     .await?;
     /// # let _ = team_rules; Ok(()) }
@@ -75,16 +75,16 @@ impl RoutingRules {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::resources::routing_rules::{RoutingTarget, RuleScope};
+    /// use bifrost_governance::resources::routing_rules::{RoutingTargetSpec, Scope};
     ///
     /// let rule = client
     ///     .routing_rules()
     ///     .create("cheap-fallback")
     ///     .cel_expression(r#"model == "gpt-4o""#)
-    ///     .target(RoutingTarget::provider("openai").model("gpt-4o-mini").weight(0.7))
-    ///     .target(RoutingTarget::provider("azure").weight(0.3))
+    ///     .target(RoutingTargetSpec::provider("openai").model("gpt-4o-mini").weight(0.7))
+    ///     .target(RoutingTargetSpec::provider("azure").weight(0.3))
     ///     .fallback("anthropic/claude-3-5-haiku")
-    ///     .scope(RuleScope::VirtualKey("vk-uuid".into()))
+    ///     .scope(Scope::VirtualKey("vk-uuid".into()))
     ///     .priority(10)
     ///     .send()
     ///     .await?;
@@ -109,14 +109,14 @@ impl RoutingRules {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::resources::routing_rules::RoutingTarget;
+    /// use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
     ///
     /// let rule = client
     ///     .routing_rules()
     ///     .update("rule-uuid")
     ///     .set_targets(vec![
-    ///         RoutingTarget::provider("openai").weight(0.5),
-    ///         RoutingTarget::provider("anthropic").weight(0.5),
+    ///         RoutingTargetSpec::provider("openai").weight(0.5),
+    ///         RoutingTargetSpec::provider("anthropic").weight(0.5),
     ///     ])
     ///     .set_enabled(false)
     ///     .send()
@@ -167,7 +167,7 @@ impl RoutingRules {
 /// Which requests a rule applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum RuleScope {
+pub enum Scope {
     /// Every request.
     Global,
     /// Requests made with the virtual keys of this team.
@@ -178,14 +178,14 @@ pub enum RuleScope {
     VirtualKey(String),
 }
 
-impl RuleScope {
+impl Scope {
     /// The `scope` and `scope_id` sent for this scope.
     fn wire(&self) -> (&'static str, Option<&str>) {
         match self {
-            RuleScope::Global => ("global", None),
-            RuleScope::Team(id) => ("team", Some(id)),
-            RuleScope::Customer(id) => ("customer", Some(id)),
-            RuleScope::VirtualKey(id) => ("virtual_key", Some(id)),
+            Scope::Global => ("global", None),
+            Scope::Team(id) => ("team", Some(id)),
+            Scope::Customer(id) => ("customer", Some(id)),
+            Scope::VirtualKey(id) => ("virtual_key", Some(id)),
         }
     }
 
@@ -200,21 +200,21 @@ impl RuleScope {
 /// One weighted destination of a rule. The weight defaults to 1.0.
 ///
 /// ```
-/// use bifrost_governance::resources::routing_rules::RoutingTarget;
+/// use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
 ///
-/// let pinned = RoutingTarget::provider("openai").model("gpt-4o").key_id("key-uuid").weight(0.7);
-/// let same_model_elsewhere = RoutingTarget::provider("azure").weight(0.3);
+/// let pinned = RoutingTargetSpec::provider("openai").model("gpt-4o").key_id("key-uuid").weight(0.7);
+/// let same_model_elsewhere = RoutingTargetSpec::provider("azure").weight(0.3);
 /// # let _ = (pinned, same_model_elsewhere);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct RoutingTarget {
+pub struct RoutingTargetSpec {
     provider: Option<String>,
     model: Option<String>,
     key_id: Option<String>,
     weight: f64,
 }
 
-impl RoutingTarget {
+impl RoutingTargetSpec {
     /// A target on `provider`, keeping the requested model unless
     /// [`model`](Self::model) is set.
     pub fn provider(provider: impl Into<String>) -> Self {
@@ -281,7 +281,7 @@ impl RoutingTarget {
 }
 
 /// Checks a rule's targets the way the server does, before anything is sent.
-fn check_targets(targets: &[RoutingTarget]) -> Result<(), InvalidInput> {
+fn check_targets(targets: &[RoutingTargetSpec]) -> Result<(), InvalidInput> {
     if targets.is_empty() {
         return Err(InvalidInput::new(
             "targets",
@@ -366,7 +366,7 @@ fn check_fallbacks(fallbacks: &[String]) -> Result<(), InvalidInput> {
 #[derive(Debug, Clone, Default)]
 pub struct RoutingRuleQuery {
     search: Option<String>,
-    scope: Option<RuleScope>,
+    scope: Option<Scope>,
 }
 
 impl ListSource for RoutingRuleQuery {
@@ -458,7 +458,7 @@ impl List<RoutingRuleQuery> {
     /// it answers every rule of the scope at once. The SDK then searches and pages
     /// that answer itself, so the list behaves as usual, but each page request
     /// downloads every rule of the scope: keep the default page size of 100.
-    pub fn scope(mut self, scope: RuleScope) -> Self {
+    pub fn scope(mut self, scope: Scope) -> Self {
         self.source.scope = Some(scope);
         self
     }
@@ -474,9 +474,9 @@ pub struct CreateRoutingRule {
     enabled: Option<bool>,
     chain_rule: Option<bool>,
     cel_expression: Option<String>,
-    targets: Vec<RoutingTarget>,
+    targets: Vec<RoutingTargetSpec>,
     fallbacks: Vec<String>,
-    scope: Option<RuleScope>,
+    scope: Option<Scope>,
     priority: Option<i64>,
 }
 
@@ -488,7 +488,7 @@ impl CreateRoutingRule {
     }
 
     /// Adds a target.
-    pub fn target(mut self, target: RoutingTarget) -> Self {
+    pub fn target(mut self, target: RoutingTargetSpec) -> Self {
         self.targets.push(target);
         self
     }
@@ -500,7 +500,7 @@ impl CreateRoutingRule {
     }
 
     /// The rule's scope (default: global).
-    pub fn scope(mut self, scope: RuleScope) -> Self {
+    pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = Some(scope);
         self
     }
@@ -538,14 +538,18 @@ impl CreateRoutingRule {
         if let Some(scope) = &self.scope {
             scope.check()?;
         }
-        let (scope, scope_id) = self.scope.as_ref().map(RuleScope::wire).unzip();
+        let (scope, scope_id) = self.scope.as_ref().map(Scope::wire).unzip();
         let body = types::CreateRoutingRuleRequest {
             name,
             description: self.description,
             enabled: self.enabled,
             chain_rule: self.chain_rule,
             cel_expression: self.cel_expression,
-            targets: self.targets.iter().map(RoutingTarget::to_request).collect(),
+            targets: self
+                .targets
+                .iter()
+                .map(RoutingTargetSpec::to_request)
+                .collect(),
             fallbacks: (!self.fallbacks.is_empty()).then_some(self.fallbacks),
             scope: scope.map(str::to_string),
             scope_id: scope_id.flatten().map(str::to_string),
@@ -568,9 +572,9 @@ pub struct UpdateRoutingRule {
     client: Client,
     id: String,
     body: types::UpdateRoutingRuleRequest,
-    targets: Option<Vec<RoutingTarget>>,
+    targets: Option<Vec<RoutingTargetSpec>>,
     fallbacks: Option<Vec<String>>,
-    scope: Option<RuleScope>,
+    scope: Option<Scope>,
     deferred: Deferred,
 }
 
@@ -597,7 +601,7 @@ impl UpdateRoutingRule {
     }
 
     /// Replaces every target; validated like on create.
-    pub fn set_targets(mut self, targets: Vec<RoutingTarget>) -> Self {
+    pub fn set_targets(mut self, targets: Vec<RoutingTargetSpec>) -> Self {
         self.targets = Some(targets);
         self
     }
@@ -612,7 +616,7 @@ impl UpdateRoutingRule {
     }
 
     /// Moves the rule to another scope.
-    pub fn set_scope(mut self, scope: RuleScope) -> Self {
+    pub fn set_scope(mut self, scope: Scope) -> Self {
         self.scope = Some(scope);
         self
     }
@@ -642,7 +646,7 @@ impl UpdateRoutingRule {
         let mut body = self.body;
         if let Some(targets) = &self.targets {
             check_targets(targets)?;
-            body.targets = Some(targets.iter().map(RoutingTarget::to_request).collect());
+            body.targets = Some(targets.iter().map(RoutingTargetSpec::to_request).collect());
         }
         if let Some(fallbacks) = self.fallbacks {
             check_fallbacks(&fallbacks)?;
@@ -670,11 +674,11 @@ impl UpdateRoutingRule {
 mod tests {
     use super::*;
 
-    fn openai(weight: f64) -> RoutingTarget {
-        RoutingTarget::provider("openai").weight(weight)
+    fn openai(weight: f64) -> RoutingTargetSpec {
+        RoutingTargetSpec::provider("openai").weight(weight)
     }
 
-    fn reason(targets: &[RoutingTarget]) -> String {
+    fn reason(targets: &[RoutingTargetSpec]) -> String {
         check_targets(targets).unwrap_err().reason
     }
 
@@ -682,7 +686,11 @@ mod tests {
     fn weights_must_sum_to_one_within_the_tolerance() {
         assert!(check_targets(&[openai(1.0)]).is_ok());
         assert!(
-            check_targets(&[openai(0.7), RoutingTarget::provider("azure").weight(0.3)]).is_ok()
+            check_targets(&[
+                openai(0.7),
+                RoutingTargetSpec::provider("azure").weight(0.3)
+            ])
+            .is_ok()
         );
         assert!(
             check_targets(&[
@@ -694,18 +702,22 @@ mod tests {
         );
         assert!(reason(&[openai(0.7)]).contains("sum to 0.7"));
         assert!(
-            check_targets(&[openai(0.5), RoutingTarget::provider("azure").weight(0.502)]).is_err()
+            check_targets(&[
+                openai(0.5),
+                RoutingTargetSpec::provider("azure").weight(0.502)
+            ])
+            .is_err()
         );
     }
 
     #[test]
     fn the_default_weight_is_one() {
-        assert_eq!(RoutingTarget::provider("openai").weight_value(), 1.0);
-        assert!(check_targets(&[RoutingTarget::provider("openai")]).is_ok());
+        assert_eq!(RoutingTargetSpec::provider("openai").weight_value(), 1.0);
+        assert!(check_targets(&[RoutingTargetSpec::provider("openai")]).is_ok());
         assert!(
             check_targets(&[
-                RoutingTarget::provider("openai"),
-                RoutingTarget::provider("azure")
+                RoutingTargetSpec::provider("openai"),
+                RoutingTargetSpec::provider("azure")
             ])
             .is_err()
         );
@@ -714,14 +726,21 @@ mod tests {
     #[test]
     fn negative_and_non_finite_weights_are_refused() {
         assert!(
-            reason(&[openai(1.5), RoutingTarget::provider("azure").weight(-0.5)])
-                .contains("targets[1].weight")
+            reason(&[
+                openai(1.5),
+                RoutingTargetSpec::provider("azure").weight(-0.5)
+            ])
+            .contains("targets[1].weight")
         );
         assert!(check_targets(&[openai(f64::NAN)]).is_err());
         assert!(check_targets(&[openai(f64::INFINITY)]).is_err());
         // Zero is allowed, as on the server.
         assert!(
-            check_targets(&[openai(1.0), RoutingTarget::provider("azure").weight(0.0)]).is_ok()
+            check_targets(&[
+                openai(1.0),
+                RoutingTargetSpec::provider("azure").weight(0.0)
+            ])
+            .is_ok()
         );
     }
 
@@ -732,23 +751,23 @@ mod tests {
 
     #[test]
     fn key_id_requires_a_provider() {
-        let keyed = RoutingTarget::any_provider().key_id("key-1");
+        let keyed = RoutingTargetSpec::any_provider().key_id("key-1");
         assert!(reason(&[keyed]).contains("key_id requires a provider"));
         assert!(check_targets(&[openai(1.0).key_id("key-1")]).is_ok());
-        assert!(check_targets(&[RoutingTarget::any_provider().model("gpt-4o-mini")]).is_ok());
+        assert!(check_targets(&[RoutingTargetSpec::any_provider().model("gpt-4o-mini")]).is_ok());
     }
 
     #[test]
     fn repeated_targets_are_refused_case_insensitively() {
-        let a = RoutingTarget::provider("OpenAI")
+        let a = RoutingTargetSpec::provider("OpenAI")
             .model("gpt-4o")
             .weight(0.5);
-        let b = RoutingTarget::provider("openai")
+        let b = RoutingTargetSpec::provider("openai")
             .model("GPT-4o")
             .weight(0.5);
         assert!(reason(&[a.clone(), b]).contains("repeats"));
         // A different key makes a different target; key ids compare exactly.
-        let c = RoutingTarget::provider("openai")
+        let c = RoutingTargetSpec::provider("openai")
             .model("gpt-4o")
             .key_id("k1")
             .weight(0.5);
@@ -759,7 +778,7 @@ mod tests {
 
     #[test]
     fn empty_target_fields_are_refused() {
-        assert!(reason(&[RoutingTarget::provider(" ")]).contains("targets[0].provider"));
+        assert!(reason(&[RoutingTargetSpec::provider(" ")]).contains("targets[0].provider"));
         assert!(reason(&[openai(1.0).model("")]).contains("targets[0].model"));
         assert!(reason(&[openai(1.0).key_id("")]).contains("targets[0].key_id"));
     }
@@ -774,24 +793,21 @@ mod tests {
 
     #[test]
     fn scopes_map_to_scope_and_scope_id() {
-        assert_eq!(RuleScope::Global.wire(), ("global", None));
-        assert_eq!(RuleScope::Team("t".into()).wire(), ("team", Some("t")));
+        assert_eq!(Scope::Global.wire(), ("global", None));
+        assert_eq!(Scope::Team("t".into()).wire(), ("team", Some("t")));
+        assert_eq!(Scope::Customer("c".into()).wire(), ("customer", Some("c")));
         assert_eq!(
-            RuleScope::Customer("c".into()).wire(),
-            ("customer", Some("c"))
-        );
-        assert_eq!(
-            RuleScope::VirtualKey("v".into()).wire(),
+            Scope::VirtualKey("v".into()).wire(),
             ("virtual_key", Some("v"))
         );
-        assert!(RuleScope::Team(String::new()).check().is_err());
-        assert!(RuleScope::Global.check().is_ok());
+        assert!(Scope::Team(String::new()).check().is_err());
+        assert!(Scope::Global.check().is_ok());
     }
 
     #[test]
     fn targets_serialize_only_what_is_set() {
         let json = serde_json::to_value(
-            RoutingTarget::provider("openai")
+            RoutingTargetSpec::provider("openai")
                 .model("gpt-4o")
                 .weight(0.7)
                 .to_request(),
@@ -810,7 +826,7 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(
-            RoutingTarget::from_existing(&stored),
+            RoutingTargetSpec::from_existing(&stored),
             openai(0.25).key_id("k1")
         );
     }

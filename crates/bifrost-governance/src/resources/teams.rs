@@ -38,12 +38,12 @@ impl Teams {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::{Budget, ResetPeriod};
+    /// use bifrost_governance::{BudgetSpec, ResetPeriod};
     ///
     /// let team = client
     ///     .teams()
     ///     .create("platform")
-    ///     .budget(Budget::new(500.0, ResetPeriod::months(1))?)
+    ///     .budget(BudgetSpec::new(500.0, ResetPeriod::months(1))?)
     ///     .calendar_aligned(true)
     ///     .send()
     ///     .await?;

@@ -11,7 +11,7 @@ use futures::future::BoxFuture;
 use super::{Deferred, LimitsCreate, LimitsUpdate, constrained, non_empty, page};
 use crate::client::Client;
 use crate::error::{Error, InvalidInput, Result};
-use crate::limits::{Budgets, RateLimit};
+use crate::limits::{BudgetSpecs, RateLimitSpec};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
@@ -64,23 +64,23 @@ impl VirtualKeys {
     }
 
     /// Starts creating a key named `name`. A key may use nothing it is not given:
-    /// add at least one [`ProviderConfig`].
+    /// add at least one [`ProviderConfigSpec`].
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::{Budget, Budgets, RateLimit, ResetPeriod};
-    /// use bifrost_governance::resources::virtual_keys::ProviderConfig;
+    /// use bifrost_governance::{BudgetSpec, BudgetSpecs, RateLimitSpec, ResetPeriod};
+    /// use bifrost_governance::resources::virtual_keys::ProviderConfigSpec;
     ///
     /// let key = client
     ///     .virtual_keys()
     ///     .create("checkout-service")
     ///     .team_id("team-uuid")
-    ///     .budgets(Budgets::try_from([
-    ///         Budget::new(10.0, ResetPeriod::days(1))?,
-    ///         Budget::new(200.0, ResetPeriod::months(1))?,
+    ///     .budgets(BudgetSpecs::try_from([
+    ///         BudgetSpec::new(10.0, ResetPeriod::days(1))?,
+    ///         BudgetSpec::new(200.0, ResetPeriod::months(1))?,
     ///     ])?)
-    ///     .rate_limit(RateLimit::builder().requests(60, ResetPeriod::minutes(1)).build()?)
-    ///     .provider_config(ProviderConfig::new("openai").models(["gpt-4o", "gpt-4o-mini"]))
+    ///     .rate_limit(RateLimitSpec::builder().requests(60, ResetPeriod::minutes(1)).build()?)
+    ///     .provider_config(ProviderConfigSpec::new("openai").models(["gpt-4o", "gpt-4o-mini"]))
     ///     .send()
     ///     .await?;
     /// let secret = key.value.as_ref().map(|v| v.expose_secret());
@@ -378,24 +378,24 @@ impl Selection {
 /// them with [`models`](Self::models) and [`keys`](Self::keys).
 ///
 /// ```
-/// use bifrost_governance::resources::virtual_keys::ProviderConfig;
+/// use bifrost_governance::resources::virtual_keys::ProviderConfigSpec;
 ///
-/// let openai = ProviderConfig::new("openai").models(["gpt-4o"]).block_models(["gpt-4o-audio"]).weight(0.7);
+/// let openai = ProviderConfigSpec::new("openai").models(["gpt-4o"]).block_models(["gpt-4o-audio"]).weight(0.7);
 /// assert_eq!(openai.provider(), "openai");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProviderConfig {
+pub struct ProviderConfigSpec {
     id: Option<i64>,
     provider: String,
     weight: Option<f64>,
     models: Selection,
     blocked_models: Vec<String>,
     keys: Selection,
-    budgets: Option<Budgets>,
-    rate_limit: Option<RateLimit>,
+    budgets: Option<BudgetSpecs>,
+    rate_limit: Option<RateLimitSpec>,
 }
 
-impl ProviderConfig {
+impl ProviderConfigSpec {
     /// Access to `provider` (a configured provider name such as `openai`).
     pub fn new(provider: impl Into<String>) -> Self {
         Self {
@@ -484,13 +484,13 @@ impl ProviderConfig {
     }
 
     /// Budgets of this provider for this key (replaces the config's whole set).
-    pub fn budgets(mut self, budgets: Budgets) -> Self {
+    pub fn budgets(mut self, budgets: BudgetSpecs) -> Self {
         self.budgets = Some(budgets);
         self
     }
 
     /// Rate limit of this provider for this key.
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+    pub fn rate_limit(mut self, limit: RateLimitSpec) -> Self {
         self.rate_limit = Some(limit);
         self
     }
@@ -515,32 +515,32 @@ impl ProviderConfig {
             blacklisted_models: Some(self.blocked_models.clone()),
             key_ids: Some(self.keys.to_wire()),
             budgets: self.budgets.as_ref().map(|b| b.to_requests(None)),
-            rate_limit: self.rate_limit.as_ref().map(RateLimit::to_request),
+            rate_limit: self.rate_limit.as_ref().map(RateLimitSpec::to_request),
         })
     }
 }
 
 /// Converts every provider config, failing on the first invalid one.
 fn provider_requests(
-    configs: &[ProviderConfig],
+    configs: &[ProviderConfigSpec],
 ) -> Result<Vec<types::ProviderConfigRequest>, InvalidInput> {
-    configs.iter().map(ProviderConfig::to_request).collect()
+    configs.iter().map(ProviderConfigSpec::to_request).collect()
 }
 
 /// Converts every MCP config, failing on the first invalid one.
-fn mcp_requests(configs: &[McpConfig]) -> Result<Vec<types::McpConfigRequest>, InvalidInput> {
-    configs.iter().map(McpConfig::to_request).collect()
+fn mcp_requests(configs: &[McpConfigSpec]) -> Result<Vec<types::McpConfigRequest>, InvalidInput> {
+    configs.iter().map(McpConfigSpec::to_request).collect()
 }
 
 /// Which tools of one MCP client a key may run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct McpConfig {
+pub struct McpConfigSpec {
     id: Option<i64>,
     client_name: String,
     tools: Selection,
 }
 
-impl McpConfig {
+impl McpConfigSpec {
     /// Every tool of the MCP client named `client_name`.
     pub fn new(client_name: impl Into<String>) -> Self {
         Self {
@@ -633,14 +633,14 @@ pub struct VirtualKeyEdit {
     /// Team or customer.
     pub assignment: Assignment,
     /// Provider access, with the server's row ids.
-    pub provider_configs: Vec<ProviderConfig>,
+    pub provider_configs: Vec<ProviderConfigSpec>,
     /// MCP access, with the server's row ids.
-    pub mcp_configs: Vec<McpConfig>,
+    pub mcp_configs: Vec<McpConfigSpec>,
     /// `Some` replaces the key's whole budget set; `None` leaves it alone.
-    pub budgets: Option<Budgets>,
+    pub budgets: Option<BudgetSpecs>,
     /// `Some(Some(limit))` sets (merging, as the server does for keys),
     /// `Some(None)` removes, `None` leaves the rate limit alone.
-    pub rate_limit: Option<Option<RateLimit>>,
+    pub rate_limit: Option<Option<RateLimitSpec>>,
     /// `Some` replaces the metadata map; `None` leaves it alone.
     pub metadata: Option<HashMap<String, String>>,
 }
@@ -656,13 +656,13 @@ impl VirtualKeyEdit {
                 .provider_configs
                 .iter()
                 .flatten()
-                .map(ProviderConfig::from_existing)
+                .map(ProviderConfigSpec::from_existing)
                 .collect(),
             mcp_configs: current
                 .mcp_configs
                 .iter()
                 .flatten()
-                .map(McpConfig::from_existing)
+                .map(McpConfigSpec::from_existing)
                 .collect(),
             budgets: None,
             rate_limit: None,
@@ -700,7 +700,7 @@ impl VirtualKeyEdit {
             budgets: self.budgets.as_ref().map(|b| b.to_requests(None)),
             rate_limit: self.rate_limit.as_ref().map(|r| {
                 r.as_ref()
-                    .map_or_else(RateLimit::removal, RateLimit::to_request)
+                    .map_or_else(RateLimitSpec::removal, RateLimitSpec::to_request)
             }),
             metadata: self.metadata.clone(),
             calendar_aligned: None,
@@ -719,8 +719,8 @@ pub struct CreateVirtualKey {
     description: Option<String>,
     assignment: Option<Assignment>,
     limits: LimitsCreate,
-    provider_configs: Vec<ProviderConfig>,
-    mcp_configs: Vec<McpConfig>,
+    provider_configs: Vec<ProviderConfigSpec>,
+    mcp_configs: Vec<McpConfigSpec>,
     is_active: Option<bool>,
     expires_at: Option<DateTime<Utc>>,
     metadata: Option<HashMap<String, String>>,
@@ -758,13 +758,13 @@ impl CreateVirtualKey {
     create_limit_setters!("key");
 
     /// Adds access to a provider.
-    pub fn provider_config(mut self, config: ProviderConfig) -> Self {
+    pub fn provider_config(mut self, config: ProviderConfigSpec) -> Self {
         self.provider_configs.push(config);
         self
     }
 
     /// Adds access to an MCP client's tools.
-    pub fn mcp_config(mut self, config: McpConfig) -> Self {
+    pub fn mcp_config(mut self, config: McpConfigSpec) -> Self {
         self.mcp_configs.push(config);
         self
     }
@@ -839,8 +839,8 @@ struct UpdateBody {
     description: Option<String>,
     is_active: Option<bool>,
     assignment: Option<Assignment>,
-    provider_configs: Option<Vec<ProviderConfig>>,
-    mcp_configs: Option<Vec<McpConfig>>,
+    provider_configs: Option<Vec<ProviderConfigSpec>>,
+    mcp_configs: Option<Vec<McpConfigSpec>>,
     expires_at: Option<String>,
     metadata: Option<HashMap<String, String>>,
 }
@@ -905,8 +905,8 @@ impl UpdateVirtualKey {
     );
 
     /// Replaces every provider config: configs not listed are deleted with their
-    /// budgets. Keep existing rows with [`ProviderConfig::from_existing`].
-    pub fn set_provider_configs(mut self, configs: Vec<ProviderConfig>) -> Self {
+    /// budgets. Keep existing rows with [`ProviderConfigSpec::from_existing`].
+    pub fn set_provider_configs(mut self, configs: Vec<ProviderConfigSpec>) -> Self {
         self.body.provider_configs = Some(configs);
         self
     }
@@ -917,7 +917,7 @@ impl UpdateVirtualKey {
     }
 
     /// Replaces every MCP config.
-    pub fn set_mcp_configs(mut self, configs: Vec<McpConfig>) -> Self {
+    pub fn set_mcp_configs(mut self, configs: Vec<McpConfigSpec>) -> Self {
         self.body.mcp_configs = Some(configs);
         self
     }
@@ -1072,7 +1072,7 @@ mod tests {
     fn budgets_and_rate_limit_are_sent_only_when_set() {
         let body = patched(
             |vk| {
-                vk.budgets = Some(Budgets::new());
+                vk.budgets = Some(BudgetSpecs::new());
                 vk.rate_limit = Some(None);
                 vk.is_active = false;
             },
@@ -1089,7 +1089,7 @@ mod tests {
         let body = patched(
             |vk| {
                 vk.mcp_configs
-                    .push(McpConfig::new("filesystem").tools(["read"]))
+                    .push(McpConfigSpec::new("filesystem").tools(["read"]))
             },
             false,
         );
