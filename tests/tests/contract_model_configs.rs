@@ -6,7 +6,7 @@
 //! virtual-key scope is refused before sending to v1.5.2 and older, which would
 //! silently create a global config.
 
-use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
+use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod, Scope};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
 use serde_json::{Value, json};
@@ -95,7 +95,7 @@ fn a_million_tokens_an_hour() -> RateLimitSpec {
 // ------------------------------------------------------------------ list
 
 #[tokio::test]
-async fn list_sends_search_scope_provider_and_paging() {
+async fn list_sends_search_scope_scope_id_provider_and_paging() {
     let server = MockServer::start().await;
     let guard = contract::expect("list_model_configs")
         .authorization(AUTHORIZATION)
@@ -103,6 +103,7 @@ async fn list_sends_search_scope_provider_and_paging() {
         .query("offset", "40")
         .query("search", "gpt")
         .query("scope", "virtual_key")
+        .query("scope_id", "vk-1")
         .query("provider", "openai")
         .respond(Reply::ok(json!({
             "model_configs": [full_config()],
@@ -119,7 +120,7 @@ async fn list_sends_search_scope_provider_and_paging() {
         .model_configs()
         .list()
         .search("gpt")
-        .scope("virtual_key")
+        .scope(Scope::VirtualKey("vk-1".into()))
         .provider("openai")
         .page_size(20)
         .offset(40)
@@ -129,7 +130,7 @@ async fn list_sends_search_scope_provider_and_paging() {
 
     assert_eq!((page.total_count, page.limit, page.offset), (41, 20, 40));
     assert_full_config(&page.items[0]);
-    assert_eq!(guard.requests()[0].query.len(), 5);
+    assert_eq!(guard.requests()[0].query.len(), 6);
 }
 
 #[tokio::test]
@@ -273,7 +274,7 @@ async fn create_global_sends_scope_provider_budgets_and_rate_limit_on_v2() {
         .model_configs()
         .create("gpt-4o")
         .provider("openai")
-        .scope_global()
+        .scope(Scope::Global)
         .budgets(BudgetSpecs::try_from([daily(), monthly()]).unwrap())
         .rate_limit(a_million_tokens_an_hour())
         .calendar_aligned(true)
@@ -307,7 +308,7 @@ async fn create_scoped_to_a_virtual_key_sends_scope_and_scope_id() {
     client(&server.uri())
         .model_configs()
         .create("gpt-4o")
-        .scope_virtual_key("vk-1")
+        .scope(Scope::VirtualKey("vk-1".into()))
         .budget(daily())
         .send()
         .await
@@ -334,7 +335,7 @@ async fn create_scoped_to_a_virtual_key_is_refused_by_v1_5_2_and_sent_to_v1_5_3(
     let err = client(&server.uri())
         .model_configs()
         .create("gpt-4o")
-        .scope_virtual_key("vk-1")
+        .scope(Scope::VirtualKey("vk-1".into()))
         .send()
         .await
         .unwrap_err();
@@ -355,7 +356,7 @@ async fn create_scoped_to_a_virtual_key_is_refused_by_v1_5_2_and_sent_to_v1_5_3(
     client(&server.uri())
         .model_configs()
         .create("gpt-4o")
-        .scope_virtual_key("vk-1")
+        .scope(Scope::VirtualKey("vk-1".into()))
         .budget(daily())
         .send()
         .await
@@ -431,7 +432,7 @@ async fn invalid_creates_send_nothing() {
             .unwrap_err(),
         configs
             .create("gpt-4o")
-            .scope_virtual_key(" ")
+            .scope(Scope::VirtualKey(" ".into()))
             .send()
             .await
             .unwrap_err(),

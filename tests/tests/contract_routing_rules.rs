@@ -4,7 +4,8 @@
 //! the server would refuse are refused before any request.
 
 use bifrost_governance::Error;
-use bifrost_governance::resources::routing_rules::{RoutingTargetSpec, Scope};
+use bifrost_governance::Scope;
+use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client};
 use serde_json::{Value, json};

@@ -15012,7 +15012,7 @@ let response = client.list_rate_limits()
     }
     /**List model configs
 
-One page of model configs (paged when `limit`, `offset`, `search`, `scope` or `provider` is sent). `search` matches `model_name`.
+One page of model configs (paged when `limit`, `offset`, `search`, `scope`, `scope_id` or `provider` is sent). `search` matches `model_name`.
 
 Sends a `GET` request to `/api/governance/model-configs`
 
@@ -15021,6 +15021,7 @@ Arguments:
 - `offset`: Number of rows to skip.
 - `provider`: Only configs for this provider.
 - `scope`: Only configs of this scope (`global`, `virtual_key`, …).
+- `scope_id`: Only configs of this scope id (the virtual key's id for `virtual_key`); v2.x servers.
 - `search`: Case-insensitive substring match on the name.
 ```ignore
 let response = client.list_model_configs()
@@ -15028,6 +15029,7 @@ let response = client.list_model_configs()
     .offset(offset)
     .provider(provider)
     .scope(scope)
+    .scope_id(scope_id)
     .search(search)
     .send()
     .await;
@@ -17394,6 +17396,7 @@ pub mod builder {
         offset: Result<Option<i64>, String>,
         provider: Result<Option<::std::string::String>, String>,
         scope: Result<Option<::std::string::String>, String>,
+        scope_id: Result<Option<::std::string::String>, String>,
         search: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListModelConfigs<'a> {
@@ -17404,6 +17407,7 @@ pub mod builder {
                 offset: Ok(None),
                 provider: Ok(None),
                 scope: Ok(None),
+                scope_id: Ok(None),
                 search: Ok(None),
             }
         }
@@ -17453,6 +17457,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn scope_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.scope_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for scope_id failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -17470,11 +17487,12 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ModelConfigList>, Error<types::BifrostError>> {
-            let Self { client, limit, offset, provider, scope, search } = self;
+            let Self { client, limit, offset, provider, scope, scope_id, search } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let provider = provider.map_err(Error::InvalidRequest)?;
             let scope = scope.map_err(Error::InvalidRequest)?;
+            let scope_id = scope_id.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/governance/model-configs", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -17497,6 +17515,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("provider", &provider))
                 .query(&progenitor_client::QueryParam::new("scope", &scope))
+                .query(&progenitor_client::QueryParam::new("scope_id", &scope_id))
                 .query(&progenitor_client::QueryParam::new("search", &search))
                 .headers(header_map)
                 .build()?;

@@ -101,6 +101,7 @@ pub use error::{ApiError, Error, InvalidInput, Result};
 pub use limits::{BudgetSpec, BudgetSpecs, Limit, RateLimitSpec, RateLimitSpecBuilder};
 pub use pagination::{Items, List, Page, Pages, ScanReport};
 pub use period::ResetPeriod;
+pub use resources::Scope;
 pub use retry::RetryConfig;
 pub use version::ServerVersion;
 

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use bifrost_governance::Scope;
 use bifrost_governance::resources::pricing_overrides::{ModelPattern, PricingScope};
-use bifrost_governance::resources::routing_rules::{RoutingTargetSpec, Scope};
+use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
 use bifrost_governance::resources::virtual_keys::{
     Assignment, McpConfigSpec, Order, ProviderConfigSpec, SortBy,
 };

@@ -87,6 +87,7 @@ pub mod pricing_overrides;
 pub mod providers;
 pub mod rate_limits;
 pub mod routing_rules;
+mod scope;
 pub mod teams;
 pub mod virtual_keys;
 
@@ -96,6 +97,7 @@ use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::limits::BudgetSpecs;
 use crate::pagination::Page;
+pub use scope::Scope;
 
 /// Builds a [`Page`] from the fields every list envelope shares.
 pub(crate) fn page<T>(

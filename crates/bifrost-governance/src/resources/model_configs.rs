@@ -15,6 +15,7 @@ use super::{
     Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, constrained, non_empty,
     owner_create_budgets, owner_update_budgets, page,
 };
+use crate::Scope;
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::pagination::{List, ListSource, Page};
@@ -35,10 +36,12 @@ impl ModelConfigs {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// use bifrost_governance::Scope;
+    ///
     /// let openai_globals = client
     ///     .model_configs()
     ///     .list()
-    ///     .scope("global")
+    ///     .scope(Scope::Global)
     ///     .provider("openai")
     ///     .collect_all()
     ///     .await?;
@@ -71,13 +74,13 @@ impl ModelConfigs {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::{BudgetSpec, RateLimitSpec, ResetPeriod};
+    /// use bifrost_governance::{BudgetSpec, RateLimitSpec, ResetPeriod, Scope};
     ///
     /// let config = client
     ///     .model_configs()
     ///     .create("gpt-4o")
     ///     .provider("openai")
-    ///     .scope_virtual_key("vk-uuid")
+    ///     .scope(Scope::VirtualKey("vk-uuid".into()))
     ///     .budget(BudgetSpec::new(50.0, ResetPeriod::days(1))?)
     ///     .rate_limit(RateLimitSpec::builder().tokens(1_000_000, ResetPeriod::hours(1)).build()?)
     ///     .send()
@@ -140,7 +143,7 @@ impl ModelConfigs {
 #[derive(Debug, Clone, Default)]
 pub struct ModelConfigQuery {
     search: Option<String>,
-    scope: Option<String>,
+    scope: Option<Scope>,
     provider: Option<String>,
 }
 
@@ -163,8 +166,12 @@ impl ListSource for ModelConfigQuery {
             if let Some(search) = query.search {
                 request = request.search(search);
             }
-            if let Some(scope) = query.scope {
-                request = request.scope(scope);
+            if let Some(scope) = &query.scope {
+                scope.check()?;
+                request = request.scope(scope.kind());
+                if let Some(id) = scope.id() {
+                    request = request.scope_id(id);
+                }
             }
             if let Some(provider) = query.provider {
                 request = request.provider(provider);
@@ -192,10 +199,9 @@ impl List<ModelConfigQuery> {
         self
     }
 
-    /// Only configs of this scope: `global`, `virtual_key`, or an enterprise scope
-    /// (v2.x servers; older ones ignore the filter).
-    pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.source.scope = Some(scope.into());
+    /// Only configs of this scope (v2.x servers; older ones ignore the filter).
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.source.scope = Some(scope);
         self
     }
 
@@ -203,22 +209,6 @@ impl List<ModelConfigQuery> {
     pub fn provider(mut self, provider: impl Into<String>) -> Self {
         self.source.provider = Some(provider.into());
         self
-    }
-}
-
-/// Where a new model config applies.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Scope {
-    Global,
-    VirtualKey(String),
-}
-
-impl Scope {
-    fn wire(self) -> (String, Option<String>) {
-        match self {
-            Scope::Global => ("global".to_string(), None),
-            Scope::VirtualKey(id) => ("virtual_key".to_string(), Some(id)),
-        }
     }
 }
 
@@ -243,19 +233,26 @@ impl CreateModelConfig {
         self
     }
 
-    /// Applies the config only to requests made with this virtual key (scope
-    /// `virtual_key`). Refused before sending to v1.5.2 and older servers, which
-    /// would ignore the scope and create a global config.
-    pub fn scope_virtual_key(mut self, virtual_key_id: impl Into<String>) -> Self {
-        let id = virtual_key_id.into();
-        self.deferred.check(non_empty("virtual key id", &id));
-        self.scope = Some(Scope::VirtualKey(id));
-        self
-    }
-
-    /// Applies the config to every request (scope `global`, the default).
-    pub fn scope_global(mut self) -> Self {
-        self.scope = Some(Scope::Global);
+    /// Where the config applies: [`Scope::Global`] (the default) or
+    /// [`Scope::VirtualKey`] (requests made with that key). Other scopes are refused
+    /// before sending, and so is a virtual-key scope on v1.5.2 and older servers,
+    /// which would ignore it and create a global config.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        let allowed = matches!(scope, Scope::Global | Scope::VirtualKey(_));
+        self.deferred.check(scope.check().and_then(|()| {
+            if allowed {
+                Ok(())
+            } else {
+                Err(InvalidInput::new(
+                    "scope",
+                    format!(
+                        "model configs apply globally or to a virtual key, not to a {}",
+                        scope.kind()
+                    ),
+                ))
+            }
+        }));
+        self.scope = Some(scope);
         self
     }
 
@@ -284,7 +281,10 @@ impl CreateModelConfig {
             self.limits.calendar_aligned,
         )
         .await?;
-        let (scope, scope_id) = self.scope.map(Scope::wire).unzip();
+        let (scope, scope_id) = self
+            .scope
+            .map(|s| (s.kind().to_string(), s.id().map(str::to_string)))
+            .unzip();
         let body = types::CreateModelConfigRequest {
             model_name,
             provider: self.provider,
@@ -391,30 +391,22 @@ mod tests {
     }
 
     #[test]
-    fn scopes_map_to_scope_and_scope_id() {
-        assert_eq!(Scope::Global.wire(), ("global".to_string(), None));
-        assert_eq!(
-            Scope::VirtualKey("vk-1".into()).wire(),
-            ("virtual_key".to_string(), Some("vk-1".to_string()))
-        );
-    }
-
-    #[test]
     fn the_last_scope_wins() {
         let create = handle()
             .create("gpt-4o")
-            .scope_virtual_key("vk-1")
-            .scope_global();
+            .scope(Scope::VirtualKey("vk-1".into()))
+            .scope(Scope::Global);
         assert_eq!(create.scope, Some(Scope::Global));
     }
 
     #[test]
     fn empty_ids_and_providers_are_deferred_to_send() {
-        let create = handle().create("gpt-4o").scope_virtual_key(" ");
-        assert_eq!(
-            create.deferred.into_result().unwrap_err().field,
-            "virtual key id"
-        );
+        let create = handle()
+            .create("gpt-4o")
+            .scope(Scope::VirtualKey(" ".into()));
+        assert_eq!(create.deferred.into_result().unwrap_err().field, "scope id");
+        let create = handle().create("gpt-4o").scope(Scope::Team("t".into()));
+        assert_eq!(create.deferred.into_result().unwrap_err().field, "scope");
         let create = handle().create("gpt-4o").provider("");
         assert_eq!(create.deferred.into_result().unwrap_err().field, "provider");
         let update = handle().update("mc-1").set_provider("");

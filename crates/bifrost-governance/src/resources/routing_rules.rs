@@ -14,6 +14,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::{Deferred, constrained, non_empty, page};
+use crate::Scope;
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::pagination::{List, ListSource, Page};
@@ -38,7 +39,7 @@ impl RoutingRules {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::resources::routing_rules::Scope;
+    /// use bifrost_governance::Scope;
     ///
     /// let team_rules = client
     ///     .routing_rules()
@@ -75,7 +76,8 @@ impl RoutingRules {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::resources::routing_rules::{RoutingTargetSpec, Scope};
+    /// use bifrost_governance::Scope;
+    /// use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
     ///
     /// let rule = client
     ///     .routing_rules()
@@ -161,39 +163,6 @@ impl RoutingRules {
             self.client.raw().delete_routing_rule().rule_id(id).send(),
         )
         .await
-    }
-}
-
-/// Which requests a rule applies to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Scope {
-    /// Every request.
-    Global,
-    /// Requests made with the virtual keys of this team.
-    Team(String),
-    /// Requests made with the virtual keys of this customer.
-    Customer(String),
-    /// Requests made with this virtual key.
-    VirtualKey(String),
-}
-
-impl Scope {
-    /// The `scope` and `scope_id` sent for this scope.
-    fn wire(&self) -> (&'static str, Option<&str>) {
-        match self {
-            Scope::Global => ("global", None),
-            Scope::Team(id) => ("team", Some(id)),
-            Scope::Customer(id) => ("customer", Some(id)),
-            Scope::VirtualKey(id) => ("virtual_key", Some(id)),
-        }
-    }
-
-    fn check(&self) -> Result<(), InvalidInput> {
-        match self.wire() {
-            (_, Some(id)) => non_empty("scope id", id),
-            (_, None) => Ok(()),
-        }
     }
 }
 
@@ -392,7 +361,7 @@ impl ListSource for RoutingRuleQuery {
             // With a scope filter the server ignores paging and search and answers
             // every rule of the scope: search and page here.
             scope.check()?;
-            let (kind, id) = scope.wire();
+            let (kind, id) = (scope.kind(), scope.id());
             request = request.scope(kind);
             if let Some(id) = id {
                 request = request.scope_id(id);
@@ -538,7 +507,7 @@ impl CreateRoutingRule {
         if let Some(scope) = &self.scope {
             scope.check()?;
         }
-        let (scope, scope_id) = self.scope.as_ref().map(Scope::wire).unzip();
+        let (scope, scope_id) = self.scope.as_ref().map(|s| (s.kind(), s.id())).unzip();
         let body = types::CreateRoutingRuleRequest {
             name,
             description: self.description,
@@ -654,7 +623,7 @@ impl UpdateRoutingRule {
         }
         if let Some(scope) = &self.scope {
             scope.check()?;
-            let (kind, id) = scope.wire();
+            let (kind, id) = (scope.kind(), scope.id());
             body.scope = Some(kind.to_string());
             body.scope_id = id.map(str::to_string);
         }
@@ -789,19 +758,6 @@ mod tests {
         assert!(check_fallbacks(&["gpt-4o".into()]).is_err());
         assert!(check_fallbacks(&["/gpt-4o".into()]).is_err());
         assert!(check_fallbacks(&[String::new()]).is_err());
-    }
-
-    #[test]
-    fn scopes_map_to_scope_and_scope_id() {
-        assert_eq!(Scope::Global.wire(), ("global", None));
-        assert_eq!(Scope::Team("t".into()).wire(), ("team", Some("t")));
-        assert_eq!(Scope::Customer("c".into()).wire(), ("customer", Some("c")));
-        assert_eq!(
-            Scope::VirtualKey("v".into()).wire(),
-            ("virtual_key", Some("v"))
-        );
-        assert!(Scope::Team(String::new()).check().is_err());
-        assert!(Scope::Global.check().is_ok());
     }
 
     #[test]
