@@ -613,7 +613,7 @@ async fn update_sends_every_field_that_was_set_on_v2() {
 }
 
 #[tokio::test]
-async fn update_remove_rate_limit_sends_an_empty_object_and_asks_no_version() {
+async fn update_clear_rate_limit_sends_an_empty_object_and_asks_no_version() {
     let server = MockServer::start().await;
     let version = mount_version(&server, "v2.3.1").await;
     let put = contract::expect("update_customer")
@@ -626,7 +626,7 @@ async fn update_remove_rate_limit_sends_an_empty_object_and_asks_no_version() {
 
     c.customers()
         .update("cust-1")
-        .remove_rate_limit()
+        .clear_rate_limit()
         .send()
         .await
         .unwrap();

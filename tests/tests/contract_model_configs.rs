@@ -542,11 +542,11 @@ async fn update_set_budgets_on_v1_sends_the_single_budget() {
 }
 
 #[tokio::test]
-async fn update_remove_rate_limit_sends_an_empty_object() {
+async fn update_clear_rate_limit_sends_an_empty_object() {
     let body = update_body("v2.3.1", async |c| {
         c.model_configs()
             .update("mc-1")
-            .remove_rate_limit()
+            .clear_rate_limit()
             .send()
             .await
             .map(drop)

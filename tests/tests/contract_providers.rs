@@ -200,12 +200,12 @@ async fn update_on_v1_sends_the_single_budget() {
 }
 
 #[tokio::test]
-async fn update_clear_budgets_and_remove_rate_limit_differ_by_generation() {
+async fn update_clear_budgets_and_clear_rate_limit_differ_by_generation() {
     let v2 = update_body("v2.3.1", async |c| {
         c.providers()
             .update("openai")
             .clear_budgets()
-            .remove_rate_limit()
+            .clear_rate_limit()
             .send()
             .await
             .map(drop)
@@ -216,7 +216,7 @@ async fn update_clear_budgets_and_remove_rate_limit_differ_by_generation() {
         c.providers()
             .update("openai")
             .clear_budgets()
-            .remove_rate_limit()
+            .clear_rate_limit()
             .send()
             .await
             .map(drop)
@@ -266,7 +266,7 @@ async fn update_percent_encodes_a_custom_provider_name() {
     let p = client(&server.uri())
         .providers()
         .update("team a/llm?x")
-        .remove_rate_limit()
+        .clear_rate_limit()
         .send()
         .await
         .unwrap();
@@ -293,7 +293,7 @@ async fn update_answer_without_the_provider_object_is_a_decode_error() {
     let err = client(&server.uri())
         .providers()
         .update("openai")
-        .remove_rate_limit()
+        .clear_rate_limit()
         .send()
         .await
         .unwrap_err();
@@ -325,7 +325,7 @@ async fn update_of_an_unconfigured_provider_is_not_found() {
     let err = client(&server.uri())
         .providers()
         .update("nope")
-        .remove_rate_limit()
+        .clear_rate_limit()
         .send()
         .await
         .unwrap_err();
@@ -348,7 +348,7 @@ async fn invalid_updates_send_nothing() {
 
     let blank = providers
         .update(" ")
-        .remove_rate_limit()
+        .clear_rate_limit()
         .send()
         .await
         .unwrap_err();

@@ -180,7 +180,7 @@ async fn create_team_sends_budgets_rate_limit_customer_and_alignment() {
     let created = client(&server.uri())
         .teams()
         .create("platform")
-        .customer_id("cust-1")
+        .assign_customer("cust-1")
         .budget(BudgetSpec::new(500.0, ResetPeriod::months(1)).unwrap())
         .budget(BudgetSpec::new(25.0, ResetPeriod::days(1)).unwrap())
         .rate_limit(limit)
@@ -340,11 +340,11 @@ async fn update_team_clear_budgets_sends_an_empty_list() {
 }
 
 #[tokio::test]
-async fn update_team_remove_rate_limit_sends_an_empty_object() {
+async fn update_team_clear_rate_limit_sends_an_empty_object() {
     let body = update_body(async |c| {
         c.teams()
             .update("team-1")
-            .remove_rate_limit()
+            .clear_rate_limit()
             .send()
             .await
             .map(drop)
@@ -355,15 +355,8 @@ async fn update_team_remove_rate_limit_sends_an_empty_object() {
 
 #[tokio::test]
 async fn update_team_detach_customer_sends_an_empty_string() {
-    let body = update_body(async |c| {
-        c.teams()
-            .update("team-1")
-            .detach_customer()
-            .send()
-            .await
-            .map(drop)
-    })
-    .await;
+    let body =
+        update_body(async |c| c.teams().update("team-1").unassign().send().await.map(drop)).await;
     assert_eq!(body, json!({ "customer_id": "" }));
 }
 

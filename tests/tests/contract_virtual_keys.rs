@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use bifrost_governance::resources::virtual_keys::{
-    Assignment, McpConfigSpec, Order, ProviderConfigSpec, SortBy,
+    Assignment, McpConfigSpec, ProviderConfigSpec, SortOrder, VirtualKeySortBy,
 };
 use bifrost_governance::{
     BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod, SecretString,
@@ -253,8 +253,8 @@ async fn list_sends_every_filter_and_the_sort_and_decodes_the_page() {
         .search("check")
         .customer_id("cust-1")
         .team_id("team-1")
-        .sort_by(SortBy::BudgetSpent)
-        .order(Order::Desc)
+        .sort_by(VirtualKeySortBy::BudgetSpent)
+        .order(SortOrder::Desc)
         .page_size(25)
         .offset(50)
         .send()
@@ -277,10 +277,20 @@ async fn list_sends_every_filter_and_the_sort_and_decodes_the_page() {
 #[tokio::test]
 async fn list_sends_each_sort_column_and_direction_on_the_wire() {
     let cases = [
-        (SortBy::Name, Order::Asc, "name", "asc"),
-        (SortBy::BudgetSpent, Order::Desc, "budget_spent", "desc"),
-        (SortBy::CreatedAt, Order::Desc, "created_at", "desc"),
-        (SortBy::Status, Order::Asc, "status", "asc"),
+        (VirtualKeySortBy::Name, SortOrder::Asc, "name", "asc"),
+        (
+            VirtualKeySortBy::BudgetSpent,
+            SortOrder::Desc,
+            "budget_spent",
+            "desc",
+        ),
+        (
+            VirtualKeySortBy::CreatedAt,
+            SortOrder::Desc,
+            "created_at",
+            "desc",
+        ),
+        (VirtualKeySortBy::Status, SortOrder::Asc, "status", "asc"),
     ];
     for (sort_by, order, wire_sort, wire_order) in cases {
         let server = MockServer::start().await;
@@ -455,7 +465,7 @@ async fn create_sends_budgets_rate_limit_provider_and_mcp_configs() {
         .virtual_keys()
         .create("checkout")
         .description("checkout service")
-        .team_id("team-1")
+        .assign_team("team-1")
         .budgets(daily_and_monthly())
         .rate_limit(sixty_a_minute())
         .provider_config(
@@ -473,7 +483,7 @@ async fn create_sends_budgets_rate_limit_provider_and_mcp_configs() {
         )
         .mcp_config(McpConfigSpec::new("github").tools(["search"]))
         .mcp_config(McpConfigSpec::new("filesystem"))
-        .active(true)
+        .enabled(true)
         .calendar_aligned(true)
         .expires_at(expires)
         .metadata("env", "prod")
@@ -535,7 +545,7 @@ async fn create_with_a_bare_provider_allows_every_model_and_every_key() {
     client(&server.uri())
         .virtual_keys()
         .create("solo")
-        .customer_id("cust-1")
+        .assign_customer("cust-1")
         .provider_config(ProviderConfigSpec::new("openai"))
         .send()
         .await
@@ -592,8 +602,8 @@ async fn invalid_creates_send_nothing() {
 
     let both = keys
         .create("x")
-        .team_id("team-1")
-        .customer_id("cust-1")
+        .assign_team("team-1")
+        .assign_customer("cust-1")
         .send()
         .await;
     let past = keys
@@ -709,11 +719,11 @@ async fn update_clear_budgets_sends_an_empty_list() {
 }
 
 #[tokio::test]
-async fn update_remove_rate_limit_sends_an_empty_object() {
+async fn update_clear_rate_limit_sends_an_empty_object() {
     let body = v2_update_body(async |c| {
         c.virtual_keys()
             .update("vk-1")
-            .remove_rate_limit()
+            .clear_rate_limit()
             .send()
             .await
             .map(drop)
@@ -792,7 +802,7 @@ async fn update_clear_provider_and_mcp_configs_send_empty_lists() {
             .update("vk-1")
             .clear_provider_configs()
             .clear_mcp_configs()
-            .clear_expiry()
+            .clear_expires_at()
             .send()
             .await
             .map(drop)
@@ -812,7 +822,7 @@ async fn update_sends_every_field_that_was_set() {
             .update("vk-1")
             .set_name("checkout-2")
             .set_description("moved")
-            .set_active(false)
+            .set_enabled(false)
             .assign_customer("cust-2")
             .set_budgets(daily_and_monthly())
             .set_rate_limit(sixty_a_minute())
@@ -960,7 +970,7 @@ async fn update_on_v1_of_an_unassigned_key_sends_no_assignment() {
     client(&server.uri())
         .virtual_keys()
         .update("vk-1")
-        .set_active(false)
+        .set_enabled(false)
         .send()
         .await
         .unwrap();
@@ -1279,7 +1289,7 @@ async fn patch_sends_budgets_rate_limit_mcp_and_metadata_only_when_changed() {
         .virtual_keys()
         .patch("vk-1", |edit| {
             edit.name = "renamed".into();
-            edit.is_active = false;
+            edit.enabled = false;
             edit.budgets = Some(BudgetSpecs::new());
             edit.rate_limit = Some(None);
             edit.mcp_configs

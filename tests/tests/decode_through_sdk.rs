@@ -174,7 +174,7 @@ async fn seed_vk_update_v1_through_get_and_update() {
     let vk = c
         .virtual_keys()
         .update("<string>")
-        .set_active(false)
+        .set_enabled(false)
         .send()
         .await
         .unwrap();

@@ -298,7 +298,7 @@ async fn a_full_flow_leaks_no_secret_into_logs_or_formatted_values() {
     // Create: the secret is there, readable only explicitly.
     let created = keys
         .create("checkout")
-        .team_id("team-1")
+        .assign_team("team-1")
         .provider_config(
             bifrost_governance::resources::virtual_keys::ProviderConfigSpec::new("openai"),
         )

@@ -64,7 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let team = client
         .teams()
         .create(format!("{run}-platform"))
-        .customer_id(&customer.id)
+        .assign_customer(&customer.id)
         .budget(BudgetSpec::new(500.0, ResetPeriod::months(1))?)
         .calendar_aligned(true)
         .send()
@@ -79,7 +79,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .virtual_keys()
         .create(format!("{run}-checkout"))
         .description("checkout service")
-        .team_id(&team.id)
+        .assign_team(&team.id)
         .budgets(BudgetSpecs::try_from([
             BudgetSpec::new(10.0, ResetPeriod::days(1))?,
             BudgetSpec::new(200.0, ResetPeriod::months(1))?,
@@ -116,7 +116,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let budget = BudgetSpec::new(1.0 + i as f64 / 100.0, ResetPeriod::days(1))?;
                 let key = keys
                     .create(name)
-                    .team_id(team_id)
+                    .assign_team(team_id)
                     .budget(budget)
                     .send()
                     .await?;

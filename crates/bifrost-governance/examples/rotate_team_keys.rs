@@ -18,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 client
                     .virtual_keys()
                     .create(format!("rotation-demo-{name}"))
-                    .team_id(&team.id)
+                    .assign_team(&team.id)
                     .send()
                     .await?;
             }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use bifrost_governance::resources::virtual_keys::{Order, SortBy};
+use bifrost_governance::resources::virtual_keys::{SortOrder, VirtualKeySortBy};
 use bifrost_governance::{BudgetSpec, ResetPeriod};
 
 #[tokio::main]
@@ -27,8 +27,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let top = client
         .virtual_keys()
         .list()
-        .sort_by(SortBy::BudgetSpent)
-        .order(Order::Desc)
+        .sort_by(VirtualKeySortBy::BudgetSpent)
+        .order(SortOrder::Desc)
         .max_items(10)
         .collect_all()
         .await?;

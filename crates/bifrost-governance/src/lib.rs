@@ -19,13 +19,13 @@
 //!     .budget(BudgetSpec::new(1_000.0, ResetPeriod::months(1))?)
 //!     .send()
 //!     .await?;
-//! let team = client.teams().create("acme-platform").customer_id(&acme.id).send().await?;
+//! let team = client.teams().create("acme-platform").assign_customer(&acme.id).send().await?;
 //!
 //! // A key for one service: daily and monthly caps, 60 requests a minute, GPT-4o only.
 //! let key = client
 //!     .virtual_keys()
 //!     .create("acme-checkout")
-//!     .team_id(&team.id)
+//!     .assign_team(&team.id)
 //!     .budgets(BudgetSpecs::try_from([
 //!         BudgetSpec::new(10.0, ResetPeriod::days(1))?,
 //!         BudgetSpec::new(200.0, ResetPeriod::months(1))?,

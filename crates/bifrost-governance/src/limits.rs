@@ -291,7 +291,7 @@ impl RateLimitSpecBuilder {
         if tokens.is_none() && requests.is_none() {
             return Err(InvalidInput::new(
                 "rate_limit",
-                "set tokens and/or requests (to remove a rate limit use the update's remove_rate_limit)",
+                "set tokens and/or requests (to remove a rate limit use the update's clear_rate_limit)",
             ));
         }
         Ok(RateLimitSpec { tokens, requests })

@@ -7,7 +7,7 @@ use bifrost_governance::Scope;
 use bifrost_governance::resources::pricing_overrides::{ModelPattern, PricingScope};
 use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
 use bifrost_governance::resources::virtual_keys::{
-    Assignment, McpConfigSpec, Order, ProviderConfigSpec, SortBy,
+    Assignment, McpConfigSpec, ProviderConfigSpec, SortOrder, VirtualKeySortBy,
 };
 use bifrost_governance::types::PricingPatch;
 use bifrost_governance::{
@@ -44,7 +44,7 @@ async fn virtual_key_lifecycle() {
 
     let created = keys
         .create("svc")
-        .team_id(&team.id)
+        .assign_team(&team.id)
         .budgets(
             BudgetSpecs::try_from([
                 budget(10.0, ResetPeriod::days(1)),
@@ -130,8 +130,8 @@ async fn virtual_key_lifecycle() {
     let updated = keys
         .update(&created.id)
         .set_budgets(BudgetSpecs::from(budget(5.0, ResetPeriod::weeks(1))))
-        .remove_rate_limit()
-        .set_active(false)
+        .clear_rate_limit()
+        .set_enabled(false)
         .send()
         .await
         .unwrap();
@@ -177,7 +177,7 @@ async fn virtual_key_list_filters_sort_and_paging() {
             .create(format!("key-{i:02}"))
             .budget(budget(1.0 + f64::from(i), ResetPeriod::days(1)));
         if i % 3 == 0 {
-            create = create.team_id(&team.id);
+            create = create.assign_team(&team.id);
         }
         create.send().await.unwrap();
     }
@@ -201,8 +201,8 @@ async fn virtual_key_list_filters_sort_and_paging() {
     assert_eq!(searched.len(), 10);
     let by_name_desc = keys
         .list()
-        .sort_by(SortBy::Name)
-        .order(Order::Desc)
+        .sort_by(VirtualKeySortBy::Name)
+        .order(SortOrder::Desc)
         .max_items(3)
         .collect_all()
         .await
@@ -244,7 +244,7 @@ async fn team_and_customer_lifecycle_with_cascades() {
     let team = client
         .teams()
         .create("platform")
-        .customer_id(&customer.id)
+        .assign_customer(&customer.id)
         .budget(budget(500.0, ResetPeriod::months(1)))
         .calendar_aligned(true)
         .send()
@@ -254,14 +254,14 @@ async fn team_and_customer_lifecycle_with_cascades() {
     let key = client
         .virtual_keys()
         .create("k")
-        .team_id(&team.id)
+        .assign_team(&team.id)
         .send()
         .await
         .unwrap();
     let direct = client
         .virtual_keys()
         .create("k2")
-        .customer_id(&customer.id)
+        .assign_customer(&customer.id)
         .send()
         .await
         .unwrap();
@@ -294,7 +294,7 @@ async fn team_and_customer_lifecycle_with_cascades() {
         .update(&team.id)
         .set_name("platform-eu")
         .clear_budgets()
-        .remove_rate_limit()
+        .clear_rate_limit()
         .send()
         .await
         .unwrap();
@@ -303,7 +303,7 @@ async fn team_and_customer_lifecycle_with_cascades() {
     let detached = client
         .teams()
         .update(&team.id)
-        .detach_customer()
+        .unassign()
         .send()
         .await
         .unwrap();
@@ -397,7 +397,7 @@ async fn model_config_provider_and_read_only_lists() {
     let updated = client
         .model_configs()
         .update(&config.id)
-        .remove_rate_limit()
+        .clear_rate_limit()
         .send()
         .await
         .unwrap();
@@ -597,8 +597,8 @@ async fn errors_from_the_fake_keep_their_meaning() {
     let invalid = client
         .virtual_keys()
         .create("x")
-        .team_id("t")
-        .customer_id("c")
+        .assign_team("t")
+        .assign_customer("c")
         .send()
         .await
         .unwrap_err();
@@ -647,13 +647,13 @@ async fn assignment_round_trips_through_patch() {
     let key = client
         .virtual_keys()
         .create("k")
-        .customer_id(&customer.id)
+        .assign_customer(&customer.id)
         .send()
         .await
         .unwrap();
     let moved = client
         .virtual_keys()
-        .patch(&key.id, |vk| vk.is_active = false)
+        .patch(&key.id, |vk| vk.enabled = false)
         .await
         .unwrap();
     assert_eq!(moved.customer_id.as_deref(), Some(customer.id.as_str()));

@@ -52,8 +52,9 @@ impl Customers {
     /// println!("{} has {} teams", customer.name, customer.teams.unwrap_or_default().len());
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, id: &str) -> Result<Customer> {
-        non_empty("customer id", id)?;
+    pub async fn get(&self, id: impl Into<String>) -> Result<Customer> {
+        let id = id.into();
+        non_empty("customer id", &id)?;
         let response = call(
             "get_customer",
             self.client.raw().get_customer().customer_id(id).send(),
@@ -97,7 +98,7 @@ impl Customers {
     ///     .customers()
     ///     .update("customer-uuid")
     ///     .set_budgets(BudgetSpecs::from(BudgetSpec::new(2000.0, ResetPeriod::months(1))?))
-    ///     .remove_rate_limit()
+    ///     .clear_rate_limit()
     ///     .send()
     ///     .await?;
     /// # let _ = customer; Ok(()) }
@@ -120,8 +121,9 @@ impl Customers {
     /// client.customers().delete("customer-uuid").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, id: &str) -> Result<()> {
-        non_empty("customer id", id)?;
+    pub async fn delete(&self, id: impl Into<String>) -> Result<()> {
+        let id = id.into();
+        non_empty("customer id", &id)?;
         call_delete(
             "delete_customer",
             self.client.raw().delete_customer().customer_id(id).send(),

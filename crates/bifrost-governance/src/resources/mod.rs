@@ -60,7 +60,7 @@ macro_rules! update_limit_setters {
         }
 
         #[doc = concat!("Removes the rate limit of the ", $owner, " (`rate_limit: {}`).")]
-        pub fn remove_rate_limit(mut self) -> Self {
+        pub fn clear_rate_limit(mut self) -> Self {
             self.limits.rate_limit = Some($crate::RateLimitSpec::removal());
             self
         }

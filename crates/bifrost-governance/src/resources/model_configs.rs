@@ -59,8 +59,9 @@ impl ModelConfigs {
     /// println!("{:?} on {:?}", config.model_name, config.provider);
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, id: &str) -> Result<ModelConfig> {
-        non_empty("model config id", id)?;
+    pub async fn get(&self, id: impl Into<String>) -> Result<ModelConfig> {
+        let id = id.into();
+        non_empty("model config id", &id)?;
         let response = call(
             "get_model_config",
             self.client.raw().get_model_config().mc_id(id).send(),
@@ -129,8 +130,9 @@ impl ModelConfigs {
     /// client.model_configs().delete("mc-uuid").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, id: &str) -> Result<()> {
-        non_empty("model config id", id)?;
+    pub async fn delete(&self, id: impl Into<String>) -> Result<()> {
+        let id = id.into();
+        non_empty("model config id", &id)?;
         call_delete(
             "delete_model_config",
             self.client.raw().delete_model_config().mc_id(id).send(),

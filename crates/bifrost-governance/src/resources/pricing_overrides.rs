@@ -133,8 +133,9 @@ impl PricingOverrides {
     /// client.pricing_overrides().delete("override-uuid").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, id: &str) -> Result<()> {
-        non_empty("pricing override id", id)?;
+    pub async fn delete(&self, id: impl Into<String>) -> Result<()> {
+        let id = id.into();
+        non_empty("pricing override id", &id)?;
         let request = self
             .client
             .raw()

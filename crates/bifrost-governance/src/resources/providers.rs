@@ -78,8 +78,9 @@ impl Providers {
     /// client.providers().delete("openai").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, provider_name: &str) -> Result<()> {
-        non_empty("provider name", provider_name)?;
+    pub async fn delete(&self, provider_name: impl Into<String>) -> Result<()> {
+        let provider_name = provider_name.into();
+        non_empty("provider name", &provider_name)?;
         let request = self
             .client
             .raw()

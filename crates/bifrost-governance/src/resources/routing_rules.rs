@@ -61,8 +61,9 @@ impl RoutingRules {
     /// println!("{:?}: {:?}", rule.name, rule.cel_expression);
     /// # Ok(()) }
     /// ```
-    pub async fn get(&self, id: &str) -> Result<RoutingRule> {
-        non_empty("routing rule id", id)?;
+    pub async fn get(&self, id: impl Into<String>) -> Result<RoutingRule> {
+        let id = id.into();
+        non_empty("routing rule id", &id)?;
         let response = call(
             "get_routing_rule",
             self.client.raw().get_routing_rule().rule_id(id).send(),
@@ -156,8 +157,9 @@ impl RoutingRules {
     /// client.routing_rules().delete("rule-uuid").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn delete(&self, id: &str) -> Result<()> {
-        non_empty("routing rule id", id)?;
+    pub async fn delete(&self, id: impl Into<String>) -> Result<()> {
+        let id = id.into();
+        non_empty("routing rule id", &id)?;
         call_delete(
             "delete_routing_rule",
             self.client.raw().delete_routing_rule().rule_id(id).send(),

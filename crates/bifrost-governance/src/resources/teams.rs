@@ -28,8 +28,9 @@ impl Teams {
     }
 
     /// Reads one team.
-    pub async fn get(&self, id: &str) -> Result<Team> {
-        non_empty("team id", id)?;
+    pub async fn get(&self, id: impl Into<String>) -> Result<Team> {
+        let id = id.into();
+        non_empty("team id", &id)?;
         let response = call("get_team", self.client.raw().get_team().team_id(id).send()).await?;
         Ok(response.team)
     }
@@ -72,8 +73,9 @@ impl Teams {
     }
 
     /// Deletes a team; its virtual keys stay, with `team_id` cleared.
-    pub async fn delete(&self, id: &str) -> Result<()> {
-        non_empty("team id", id)?;
+    pub async fn delete(&self, id: impl Into<String>) -> Result<()> {
+        let id = id.into();
+        non_empty("team id", &id)?;
         call_delete(
             "delete_team",
             self.client.raw().delete_team().team_id(id).send(),
@@ -149,8 +151,8 @@ pub struct CreateTeam {
 
 impl CreateTeam {
     /// Puts the team under a customer.
-    pub fn customer_id(mut self, id: impl Into<String>) -> Self {
-        self.customer_id = Some(id.into());
+    pub fn assign_customer(mut self, customer_id: impl Into<String>) -> Self {
+        self.customer_id = Some(customer_id.into());
         self
     }
 
@@ -203,8 +205,8 @@ impl UpdateTeam {
         self
     }
 
-    /// Detaches the team from its customer.
-    pub fn detach_customer(mut self) -> Self {
+    /// Takes the team out of its customer (`customer_id: ""`).
+    pub fn unassign(mut self) -> Self {
         self.customer_id = Some(String::new());
         self
     }

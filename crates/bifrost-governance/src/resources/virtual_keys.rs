@@ -15,10 +15,9 @@ use crate::limits::{BudgetSpecs, RateLimitSpec};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
-/// Sort direction of a virtual-key list.
-pub use types::SortOrder as Order;
-/// Sort column of a virtual-key list.
-pub use types::VirtualKeySortBy as SortBy;
+/// The sort column and direction of a virtual-key list (generated types, re-exported
+/// here for the list filters).
+pub use types::{SortOrder, VirtualKeySortBy};
 
 /// Handle to the virtual keys of a server; from [`Client::virtual_keys`].
 #[derive(Debug, Clone)]
@@ -35,14 +34,14 @@ impl VirtualKeys {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::resources::virtual_keys::{Order, SortBy};
+    /// use bifrost_governance::resources::virtual_keys::{SortOrder, VirtualKeySortBy};
     ///
     /// let top_spenders = client
     ///     .virtual_keys()
     ///     .list()
     ///     .team_id("team-uuid")
-    ///     .sort_by(SortBy::BudgetSpent)
-    ///     .order(Order::Desc)
+    ///     .sort_by(VirtualKeySortBy::BudgetSpent)
+    ///     .order(SortOrder::Desc)
     ///     .max_items(10)
     ///     .collect_all()
     ///     .await?;
@@ -53,8 +52,9 @@ impl VirtualKeys {
     }
 
     /// Reads one key by id (the UUID, not the `sk-bf-…` value).
-    pub async fn get(&self, id: &str) -> Result<VirtualKey> {
-        non_empty("virtual key id", id)?;
+    pub async fn get(&self, id: impl Into<String>) -> Result<VirtualKey> {
+        let id = id.into();
+        non_empty("virtual key id", &id)?;
         let response = call(
             "get_virtual_key",
             self.client.raw().get_virtual_key().vk_id(id).send(),
@@ -74,7 +74,7 @@ impl VirtualKeys {
     /// let key = client
     ///     .virtual_keys()
     ///     .create("checkout-service")
-    ///     .team_id("team-uuid")
+    ///     .assign_team("team-uuid")
     ///     .budgets(BudgetSpecs::try_from([
     ///         BudgetSpec::new(10.0, ResetPeriod::days(1))?,
     ///         BudgetSpec::new(200.0, ResetPeriod::months(1))?,
@@ -135,10 +135,11 @@ impl VirtualKeys {
     /// ```
     pub async fn patch(
         &self,
-        id: &str,
+        id: impl Into<String>,
         edit: impl FnOnce(&mut VirtualKeyEdit),
     ) -> Result<VirtualKey> {
-        let current = self.get(id).await?;
+        let id = id.into();
+        let current = self.get(id.as_str()).await?;
         let mut draft = VirtualKeyEdit::from_current(current);
         let original = draft.clone();
         edit(&mut draft);
@@ -153,7 +154,7 @@ impl VirtualKeys {
             self.client
                 .raw()
                 .update_virtual_key()
-                .vk_id(id)
+                .vk_id(&id)
                 .body(body)
                 .send(),
         )
@@ -162,8 +163,9 @@ impl VirtualKeys {
     }
 
     /// Deletes a key with its budgets, rate limit and configs.
-    pub async fn delete(&self, id: &str) -> Result<()> {
-        non_empty("virtual key id", id)?;
+    pub async fn delete(&self, id: impl Into<String>) -> Result<()> {
+        let id = id.into();
+        non_empty("virtual key id", &id)?;
         call_delete(
             "delete_virtual_key",
             self.client.raw().delete_virtual_key().vk_id(id).send(),
@@ -173,8 +175,9 @@ impl VirtualKeys {
 
     /// Gives the key a new secret value, keeping its configuration. Never retried
     /// once sent (a retry would rotate twice).
-    pub async fn rotate(&self, id: &str) -> Result<VirtualKey> {
-        non_empty("virtual key id", id)?;
+    pub async fn rotate(&self, id: impl Into<String>) -> Result<VirtualKey> {
+        let id = id.into();
+        non_empty("virtual key id", &id)?;
         let response = call(
             "rotate_virtual_key",
             self.client.raw().rotate_virtual_key().vk_id(id).send(),
@@ -259,8 +262,8 @@ pub struct VirtualKeyQuery {
     search: Option<String>,
     customer_id: Option<String>,
     team_id: Option<String>,
-    sort_by: Option<SortBy>,
-    order: Option<Order>,
+    sort_by: Option<VirtualKeySortBy>,
+    order: Option<SortOrder>,
 }
 
 impl ListSource for VirtualKeyQuery {
@@ -330,13 +333,13 @@ impl List<VirtualKeyQuery> {
     }
 
     /// Sort column (`BudgetSpent` is the highest usage among the key's budgets).
-    pub fn sort_by(mut self, column: SortBy) -> Self {
+    pub fn sort_by(mut self, column: VirtualKeySortBy) -> Self {
         self.source.sort_by = Some(column);
         self
     }
 
     /// Sort direction; applies together with [`sort_by`](Self::sort_by).
-    pub fn order(mut self, order: Order) -> Self {
+    pub fn order(mut self, order: SortOrder) -> Self {
         self.source.order = Some(order);
         self
     }
@@ -628,8 +631,8 @@ pub struct VirtualKeyEdit {
     pub name: String,
     /// Description.
     pub description: String,
-    /// Whether the key works.
-    pub is_active: bool,
+    /// Whether the key is enabled (`is_active` on the wire).
+    pub enabled: bool,
     /// Team or customer.
     pub assignment: Assignment,
     /// Provider access, with the server's row ids.
@@ -650,7 +653,7 @@ impl VirtualKeyEdit {
         Self {
             name: current.name.clone(),
             description: current.description.clone().unwrap_or_default(),
-            is_active: current.is_active.unwrap_or(true),
+            enabled: current.is_active.unwrap_or(true),
             assignment: Assignment::of(&current),
             provider_configs: current
                 .provider_configs
@@ -687,7 +690,7 @@ impl VirtualKeyEdit {
                 .transpose()?,
             description: changed(self.description != original.description)
                 .map(|()| self.description.clone()),
-            is_active: changed(self.is_active != original.is_active).map(|()| self.is_active),
+            is_active: changed(self.enabled != original.enabled).map(|()| self.enabled),
             // Always repeated: v1.x drops an assignment a PUT does not mention.
             team_id: if keep_assignment { None } else { team_id },
             customer_id: if keep_assignment { None } else { customer_id },
@@ -745,14 +748,14 @@ impl CreateVirtualKey {
         self
     }
 
-    /// Puts the key in a team (exclusive with [`customer_id`](Self::customer_id)).
-    pub fn team_id(self, id: impl Into<String>) -> Self {
-        self.assign(Assignment::Team(id.into()))
+    /// Puts the key in a team (exclusive with [`assign_customer`](Self::assign_customer)).
+    pub fn assign_team(self, team_id: impl Into<String>) -> Self {
+        self.assign(Assignment::Team(team_id.into()))
     }
 
-    /// Gives the key to a customer (exclusive with [`team_id`](Self::team_id)).
-    pub fn customer_id(self, id: impl Into<String>) -> Self {
-        self.assign(Assignment::Customer(id.into()))
+    /// Gives the key to a customer (exclusive with [`assign_team`](Self::assign_team)).
+    pub fn assign_customer(self, customer_id: impl Into<String>) -> Self {
+        self.assign(Assignment::Customer(customer_id.into()))
     }
 
     create_limit_setters!("key");
@@ -769,9 +772,9 @@ impl CreateVirtualKey {
         self
     }
 
-    /// Creates the key disabled (`false`) or enabled (default).
-    pub fn active(mut self, active: bool) -> Self {
-        self.is_active = Some(active);
+    /// Creates the key disabled (`false`) or enabled (the default).
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.is_active = Some(enabled);
         self
     }
 
@@ -872,8 +875,8 @@ impl UpdateVirtualKey {
     }
 
     /// Enables or disables the key.
-    pub fn set_active(mut self, active: bool) -> Self {
-        self.body.is_active = Some(active);
+    pub fn set_enabled(mut self, enabled: bool) -> Self {
+        self.body.is_active = Some(enabled);
         self
     }
 
@@ -934,15 +937,20 @@ impl UpdateVirtualKey {
     }
 
     /// Removes the expiry.
-    pub fn clear_expiry(mut self) -> Self {
+    pub fn clear_expires_at(mut self) -> Self {
         self.body.expires_at = Some(String::new());
         self
     }
 
-    /// Replaces the metadata map (`{}` empties it).
+    /// Replaces the metadata map.
     pub fn set_metadata(mut self, metadata: HashMap<String, String>) -> Self {
         self.body.metadata = Some(metadata);
         self
+    }
+
+    /// Removes every metadata entry (sends `{}`).
+    pub fn clear_metadata(self) -> Self {
+        self.set_metadata(HashMap::new())
     }
 
     /// Validates, then updates the key.
@@ -1074,7 +1082,7 @@ mod tests {
             |vk| {
                 vk.budgets = Some(BudgetSpecs::new());
                 vk.rate_limit = Some(None);
-                vk.is_active = false;
+                vk.enabled = false;
             },
             false,
         );
