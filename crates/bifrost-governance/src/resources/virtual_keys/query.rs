@@ -1,0 +1,101 @@
+//! Filters of a virtual-key list.
+
+use bifrost_governance_client::types::VirtualKey;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use super::{SortOrder, VirtualKeySortBy};
+use crate::client::Client;
+use crate::error::Result;
+use crate::pagination::{List, ListSource, Page};
+use crate::resources::page;
+use crate::transport::call;
+
+/// Filters of a virtual-key list.
+#[derive(Debug, Clone, Default)]
+pub struct VirtualKeyQuery {
+    search: Option<String>,
+    customer_id: Option<String>,
+    team_id: Option<String>,
+    sort_by: Option<VirtualKeySortBy>,
+    order: Option<SortOrder>,
+}
+
+impl ListSource for VirtualKeyQuery {
+    type Item = VirtualKey;
+
+    fn fetch(
+        &self,
+        client: Client,
+        limit: u32,
+        offset: u64,
+    ) -> BoxFuture<'static, Result<Page<VirtualKey>>> {
+        let q = self.clone();
+        async move {
+            let mut request = client
+                .raw()
+                .list_virtual_keys()
+                .limit(i64::from(limit))
+                .offset(offset as i64);
+            if let Some(v) = q.search {
+                request = request.search(v);
+            }
+            if let Some(v) = q.customer_id {
+                request = request.customer_id(v);
+            }
+            if let Some(v) = q.team_id {
+                request = request.team_id(v);
+            }
+            if let Some(v) = q.sort_by {
+                request = request.sort_by(v);
+            }
+            if let Some(v) = q.order {
+                request = request.order(v);
+            }
+            let list = call("list_virtual_keys", request.send()).await?;
+            Ok(page(
+                list.virtual_keys,
+                list.total_count,
+                list.limit,
+                list.offset,
+            ))
+        }
+        .boxed()
+    }
+
+    fn id(item: &VirtualKey) -> &str {
+        &item.id
+    }
+}
+
+impl List<VirtualKeyQuery> {
+    /// Only keys whose name contains `text` (case-insensitive).
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.source.search = Some(text.into());
+        self
+    }
+
+    /// Only keys of this customer (OR-ed with [`team_id`](Self::team_id) by the server).
+    pub fn customer_id(mut self, id: impl Into<String>) -> Self {
+        self.source.customer_id = Some(id.into());
+        self
+    }
+
+    /// Only keys of this team (OR-ed with [`customer_id`](Self::customer_id) by the server).
+    pub fn team_id(mut self, id: impl Into<String>) -> Self {
+        self.source.team_id = Some(id.into());
+        self
+    }
+
+    /// Sort column (`BudgetSpent` is the highest usage among the key's budgets).
+    pub fn sort_by(mut self, column: VirtualKeySortBy) -> Self {
+        self.source.sort_by = Some(column);
+        self
+    }
+
+    /// Sort direction; applies together with [`sort_by`](Self::sort_by).
+    pub fn order(mut self, order: SortOrder) -> Self {
+        self.source.order = Some(order);
+        self
+    }
+}
