@@ -1,0 +1,280 @@
+//! What an override may say: its scope, model pattern, request types and prices,
+//! checked with the server's rules.
+
+use bifrost_governance_client::types::{
+    PricingMatchType, PricingOverride, PricingPatch, PricingScopeKind,
+};
+
+use crate::error::InvalidInput;
+use crate::resources::non_empty;
+
+/// What an override applies to; each variant carries exactly the ids its
+/// `scope_kind` requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PricingScope {
+    /// Every request.
+    Global,
+    /// Requests to a provider.
+    Provider {
+        /// Provider name (`openai`…), sent as `provider_id`.
+        provider: String,
+    },
+    /// Requests served with a provider key.
+    ProviderKey {
+        /// The key's `key_id` UUID.
+        provider_key_id: String,
+    },
+    /// Requests made with a virtual key.
+    VirtualKey {
+        /// The virtual key's id.
+        virtual_key_id: String,
+    },
+    /// Requests made with a virtual key to a provider.
+    VirtualKeyProvider {
+        /// The virtual key's id.
+        virtual_key_id: String,
+        /// Provider name, sent as `provider_id`.
+        provider: String,
+    },
+    /// Requests made with a virtual key and served with one key of a provider (the
+    /// server requires all three ids).
+    VirtualKeyProviderKey {
+        /// The virtual key's id.
+        virtual_key_id: String,
+        /// Provider name, sent as `provider_id`.
+        provider: String,
+        /// The provider key's `key_id` UUID.
+        provider_key_id: String,
+    },
+}
+
+/// `scope_kind`, `virtual_key_id`, `provider_id` and `provider_key_id` of a scope.
+type ScopeWire<'a> = (
+    PricingScopeKind,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+impl PricingScope {
+    /// The scope of an override returned by the server; `None` for a kind this
+    /// SDK does not know or ids that do not fit the kind.
+    pub fn from_existing(pricing_override: &PricingOverride) -> Option<Self> {
+        let id = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
+        let vk = id(&pricing_override.virtual_key_id);
+        let provider = id(&pricing_override.provider_id);
+        let key = id(&pricing_override.provider_key_id);
+        let kind: PricingScopeKind = pricing_override.scope_kind.as_deref()?.parse().ok()?;
+        Some(match (kind, vk, provider, key) {
+            (PricingScopeKind::Global, None, None, None) => PricingScope::Global,
+            (PricingScopeKind::Provider, None, Some(provider), None) => {
+                PricingScope::Provider { provider }
+            }
+            (PricingScopeKind::ProviderKey, None, None, Some(provider_key_id)) => {
+                PricingScope::ProviderKey { provider_key_id }
+            }
+            (PricingScopeKind::VirtualKey, Some(virtual_key_id), None, None) => {
+                PricingScope::VirtualKey { virtual_key_id }
+            }
+            (PricingScopeKind::VirtualKeyProvider, Some(virtual_key_id), Some(provider), None) => {
+                PricingScope::VirtualKeyProvider {
+                    virtual_key_id,
+                    provider,
+                }
+            }
+            (
+                PricingScopeKind::VirtualKeyProviderKey,
+                Some(virtual_key_id),
+                Some(provider),
+                Some(provider_key_id),
+            ) => PricingScope::VirtualKeyProviderKey {
+                virtual_key_id,
+                provider,
+                provider_key_id,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The scope kind.
+    pub fn kind(&self) -> PricingScopeKind {
+        self.wire().0
+    }
+
+    pub(super) fn wire(&self) -> ScopeWire<'_> {
+        match self {
+            PricingScope::Global => (PricingScopeKind::Global, None, None, None),
+            PricingScope::Provider { provider } => {
+                (PricingScopeKind::Provider, None, Some(provider), None)
+            }
+            PricingScope::ProviderKey { provider_key_id } => (
+                PricingScopeKind::ProviderKey,
+                None,
+                None,
+                Some(provider_key_id),
+            ),
+            PricingScope::VirtualKey { virtual_key_id } => (
+                PricingScopeKind::VirtualKey,
+                Some(virtual_key_id),
+                None,
+                None,
+            ),
+            PricingScope::VirtualKeyProvider {
+                virtual_key_id,
+                provider,
+            } => (
+                PricingScopeKind::VirtualKeyProvider,
+                Some(virtual_key_id),
+                Some(provider),
+                None,
+            ),
+            PricingScope::VirtualKeyProviderKey {
+                virtual_key_id,
+                provider,
+                provider_key_id,
+            } => (
+                PricingScopeKind::VirtualKeyProviderKey,
+                Some(virtual_key_id),
+                Some(provider),
+                Some(provider_key_id),
+            ),
+        }
+    }
+
+    /// Every id must be non-blank: the server turns a blank id into a missing one.
+    pub(super) fn check(&self) -> Result<(), InvalidInput> {
+        let (_, vk, provider, key) = self.wire();
+        [
+            ("virtual_key_id", vk),
+            ("provider_id", provider),
+            ("provider_key_id", key),
+        ]
+        .into_iter()
+        .try_for_each(|(field, value)| value.map_or(Ok(()), |v| non_empty(field, v)))
+    }
+}
+
+/// Which model names an override matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelPattern {
+    /// Exactly this model name (which may not contain `*`).
+    Exact(String),
+    /// Every model whose name starts with this prefix (which may not contain `*`);
+    /// sent as the wildcard `<prefix>*`.
+    Prefix(String),
+    /// Every model (the wildcard `*`).
+    Any,
+}
+
+impl ModelPattern {
+    /// The pattern of an override returned by the server; `None` for a match type
+    /// this SDK does not know or a pattern that does not fit it.
+    pub fn from_existing(pricing_override: &PricingOverride) -> Option<Self> {
+        let pattern = pricing_override.pattern.as_deref()?;
+        let pattern = match pricing_override.match_type.as_deref()?.parse().ok()? {
+            PricingMatchType::Exact => ModelPattern::Exact(pattern.to_string()),
+            PricingMatchType::Wildcard => match pattern.strip_suffix('*')? {
+                "" => ModelPattern::Any,
+                prefix => ModelPattern::Prefix(prefix.to_string()),
+            },
+        };
+        pattern.wire().ok().map(|_| pattern)
+    }
+
+    /// `match_type` and `pattern`, validated.
+    pub(super) fn wire(&self) -> Result<(PricingMatchType, String), InvalidInput> {
+        let check = |text: &str| {
+            non_empty("pattern", text)?;
+            if text.trim() != text {
+                return Err(InvalidInput::new(
+                    "pattern",
+                    format!("{text:?} starts or ends with whitespace"),
+                ));
+            }
+            if text.contains('*') {
+                return Err(InvalidInput::new(
+                    "pattern",
+                    format!(
+                        "{text:?} contains `*`; use ModelPattern::Prefix for a trailing wildcard"
+                    ),
+                ));
+            }
+            Ok(())
+        };
+        match self {
+            ModelPattern::Exact(name) => {
+                check(name).map(|()| (PricingMatchType::Exact, name.clone()))
+            }
+            ModelPattern::Prefix(prefix) => {
+                check(prefix).map(|()| (PricingMatchType::Wildcard, format!("{prefix}*")))
+            }
+            ModelPattern::Any => Ok((PricingMatchType::Wildcard, "*".to_string())),
+        }
+    }
+}
+
+/// Request types must be a non-empty list of base types.
+pub(super) fn check_request_types(request_types: &[String]) -> Result<(), InvalidInput> {
+    if request_types.is_empty() {
+        return Err(InvalidInput::new(
+            "request_types",
+            "at least one request type is required",
+        ));
+    }
+    for rt in request_types {
+        if rt.trim().is_empty() || rt.trim() != rt {
+            return Err(InvalidInput::new(
+                "request_types",
+                format!("{rt:?} is not a request type"),
+            ));
+        }
+        if let Some(base) = rt.strip_suffix("_stream") {
+            return Err(InvalidInput::new(
+                "request_types",
+                format!("{rt:?} is a stream variant; use {base:?}, which covers streaming too"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Prices are finite and not negative.
+pub(super) fn check_patch(patch: &PricingPatch) -> Result<(), InvalidInput> {
+    let fields = [
+        ("input_cost_per_token", patch.input_cost_per_token),
+        ("output_cost_per_token", patch.output_cost_per_token),
+        (
+            "cache_read_input_token_cost",
+            patch.cache_read_input_token_cost,
+        ),
+        (
+            "cache_creation_input_token_cost",
+            patch.cache_creation_input_token_cost,
+        ),
+        ("input_cost_per_image", patch.input_cost_per_image),
+        ("output_cost_per_image", patch.output_cost_per_image),
+        (
+            "input_cost_per_audio_per_second",
+            patch.input_cost_per_audio_per_second,
+        ),
+        (
+            "output_cost_per_audio_per_second",
+            patch.output_cost_per_audio_per_second,
+        ),
+        ("input_cost_per_character", patch.input_cost_per_character),
+        ("output_cost_per_character", patch.output_cost_per_character),
+        ("input_cost_per_second", patch.input_cost_per_second),
+        ("output_cost_per_second", patch.output_cost_per_second),
+    ];
+    match fields
+        .into_iter()
+        .find(|(_, v)| v.is_some_and(|v| !v.is_finite() || v < 0.0))
+    {
+        Some((field, Some(value))) => Err(InvalidInput::new(
+            "patch",
+            format!("{field} {value} is not a finite price of at least 0"),
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,174 @@
+//! Creating and updating an override.
+
+use bifrost_governance_client::types::{self, PricingOverride, PricingPatch};
+
+use super::rules::{ModelPattern, PricingScope, check_patch, check_request_types};
+use crate::client::Client;
+use crate::error::{InvalidInput, Result};
+use crate::resources::{constrained, non_empty};
+use crate::transport::call;
+
+/// Builder returned by [`PricingOverrides::create`](super::PricingOverrides::create).
+#[derive(Debug)]
+#[must_use = "nothing is created until `send` is awaited"]
+pub struct CreatePricingOverride {
+    pub(super) client: Client,
+    pub(super) name: String,
+    pub(super) scope: PricingScope,
+    pub(super) pattern: ModelPattern,
+    pub(super) request_types: Vec<String>,
+    pub(super) patch: PricingPatch,
+}
+
+impl CreatePricingOverride {
+    /// Validates name, scope, pattern, request types and prices, then creates the
+    /// override.
+    pub async fn send(self) -> Result<PricingOverride> {
+        let body = self.body()?;
+        let request = self
+            .client
+            .raw()
+            .create_pricing_override()
+            .body(body)
+            .send();
+        let response = call("create_pricing_override", request).await?;
+        Ok(response.pricing_override)
+    }
+
+    pub(super) fn body(&self) -> Result<types::CreatePricingOverrideRequest, InvalidInput> {
+        let name = constrained("pricing override name", self.name.clone())?;
+        self.scope.check()?;
+        let (match_type, pattern) = self.pattern.wire()?;
+        check_request_types(&self.request_types)?;
+        check_patch(&self.patch)?;
+        let (scope_kind, virtual_key_id, provider_id, provider_key_id) = self.scope.wire();
+        Ok(types::CreatePricingOverrideRequest {
+            name,
+            scope_kind,
+            virtual_key_id: virtual_key_id.map(str::to_string),
+            provider_id: provider_id.map(str::to_string),
+            provider_key_id: provider_key_id.map(str::to_string),
+            match_type,
+            pattern: constrained("pattern", pattern)?,
+            request_types: self.request_types.clone(),
+            patch: self.patch.clone(),
+        })
+    }
+}
+
+/// Builder returned by [`PricingOverrides::update`](super::PricingOverrides::update); sends only what was set.
+#[derive(Debug)]
+#[must_use = "nothing is updated until `send` is awaited"]
+pub struct UpdatePricingOverride {
+    pub(super) client: Client,
+    pub(super) id: String,
+    pub(super) name: Option<String>,
+    pub(super) scope: Option<PricingScope>,
+    pub(super) pattern: Option<ModelPattern>,
+    pub(super) request_types: Option<Vec<String>>,
+    pub(super) patch: Option<PricingPatch>,
+}
+
+impl UpdatePricingOverride {
+    /// Renames the override.
+    pub fn set_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Moves the override to another scope; the ids of the previous scope are
+    /// cleared.
+    pub fn set_scope(mut self, scope: PricingScope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+
+    /// Replaces the model pattern (with its match type).
+    pub fn set_pattern(mut self, pattern: ModelPattern) -> Self {
+        self.pattern = Some(pattern);
+        self
+    }
+
+    /// Replaces the request types (non-empty; base types only).
+    pub fn set_request_types<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        request_types: I,
+    ) -> Self {
+        self.request_types = Some(request_types.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Replaces the whole patch: prices it does not set go back to the catalogue's.
+    pub fn set_patch(mut self, patch: PricingPatch) -> Self {
+        self.patch = Some(patch);
+        self
+    }
+
+    /// Validates, then updates the override.
+    pub async fn send(self) -> Result<PricingOverride> {
+        non_empty("pricing override id", &self.id)?;
+        let body = self.body()?;
+        let request = self
+            .client
+            .raw()
+            .update_pricing_override()
+            .override_id(&self.id)
+            .body(body)
+            .send();
+        let response = call("update_pricing_override", request).await?;
+        Ok(response.pricing_override)
+    }
+
+    pub(super) fn body(&self) -> Result<types::UpdatePricingOverrideRequest, InvalidInput> {
+        let name = self
+            .name
+            .clone()
+            .map(|n| constrained("pricing override name", n))
+            .transpose()?;
+        // Sending `scope_kind` makes the server clear all three ids before applying
+        // the ones sent, so a new scope never inherits an id of the old one.
+        let scope = match &self.scope {
+            Some(scope) => {
+                scope.check()?;
+                let (kind, vk, provider, key) = scope.wire();
+                Some((
+                    kind,
+                    vk.map(str::to_string),
+                    provider.map(str::to_string),
+                    key.map(str::to_string),
+                ))
+            }
+            None => None,
+        };
+        let (scope_kind, virtual_key_id, provider_id, provider_key_id) = match scope {
+            Some((kind, vk, provider, key)) => (Some(kind), vk, provider, key),
+            None => (None, None, None, None),
+        };
+        // The match type is always sent with the pattern: the server would otherwise
+        // check the new pattern against the stored match type.
+        let (match_type, pattern) = match &self.pattern {
+            Some(p) => {
+                let (match_type, pattern) = p.wire()?;
+                (Some(match_type), Some(constrained("pattern", pattern)?))
+            }
+            None => (None, None),
+        };
+        if let Some(request_types) = &self.request_types {
+            check_request_types(request_types)?;
+        }
+        if let Some(patch) = &self.patch {
+            check_patch(patch)?;
+        }
+        Ok(types::UpdatePricingOverrideRequest {
+            name,
+            scope_kind,
+            virtual_key_id,
+            provider_id,
+            provider_key_id,
+            match_type,
+            pattern,
+            request_types: self.request_types.clone(),
+            patch: self.patch.clone(),
+        })
+    }
+}
