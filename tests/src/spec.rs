@@ -691,6 +691,6 @@ mod tests {
         from_spec.sort();
         generated.sort();
         assert_eq!(from_spec, generated);
-        assert_eq!(operation_ids().len(), 38);
+        assert_eq!(operation_ids().len(), 45);
     }
 }

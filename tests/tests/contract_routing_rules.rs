@@ -5,7 +5,7 @@
 
 use bifrost_governance::Error;
 use bifrost_governance::Scope;
-use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
+use bifrost_governance::resources::routing_rules::{Fallback, RoutingTargetSpec};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client};
 use serde_json::{Value, json};
@@ -23,7 +23,11 @@ fn rule(id: &str, name: &str, cel: &str, priority: i64) -> Value {
             { "provider": "openai", "model": "gpt-4o-mini", "key_id": "key-1", "provider_key_name": "main", "weight": 0.7 },
             { "provider": "azure", "model": "", "weight": 0.3 }
         ],
-        "fallbacks": ["anthropic/claude-3-5-haiku", "groq/"],
+        "fallbacks": [
+            "anthropic/claude-3-5-haiku",
+            "groq/",
+            { "provider": "openai", "model": "gpt-4o", "key_id": "key-9" }
+        ],
         "query": null,
         "scope": "team",
         "scope_id": "team-1",
@@ -73,8 +77,9 @@ fn assert_full_rule(r: &bifrost_governance::types::RoutingRule) {
         r.fallbacks.as_deref(),
         Some(
             &[
-                "anthropic/claude-3-5-haiku".to_string(),
-                "groq/".to_string()
+                Fallback::model("anthropic/claude-3-5-haiku"),
+                Fallback::model("groq/"),
+                Fallback::pinned("openai", "gpt-4o", "key-9"),
             ][..]
         )
     );
@@ -554,7 +559,7 @@ async fn update_with_nothing_set_sends_an_empty_object_and_empty_fallbacks_clear
     rules.update("rule-1").send().await.unwrap();
     rules
         .update("rule-1")
-        .set_fallbacks(Vec::<String>::new())
+        .set_fallbacks(Vec::<Fallback>::new())
         .send()
         .await
         .unwrap();

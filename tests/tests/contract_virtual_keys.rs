@@ -1294,7 +1294,7 @@ async fn patch_sends_budgets_rate_limit_mcp_and_metadata_only_when_changed() {
             edit.rate_limit = Some(None);
             edit.mcp_configs
                 .push(McpConfigSpec::new("filesystem").tools(["read"]));
-            edit.metadata = Some(HashMap::new());
+            edit.metadata.insert("env".into(), "staging".into());
         })
         .await
         .unwrap();
@@ -1311,7 +1311,7 @@ async fn patch_sends_budgets_rate_limit_mcp_and_metadata_only_when_changed() {
                 { "id": 3, "mcp_client_name": "github", "tools_to_execute": ["search"] },
                 { "mcp_client_name": "filesystem", "tools_to_execute": ["read"] }
             ],
-            "metadata": {}
+            "metadata": { "env": "staging" }
         })
     );
 }

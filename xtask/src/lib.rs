@@ -57,7 +57,14 @@ pub fn generate(spec_text: &str) -> Result<String> {
             "crate::secret::SecretString",
             [TypeImpl::Display].into_iter(),
         )
-        .with_replacement("EnvVar", "crate::secret::EnvVar", std::iter::empty());
+        .with_replacement("EnvVar", "crate::secret::EnvVar", std::iter::empty())
+        // A fallback is a string or an object; one hand-written type reads both
+        // and writes the shape every server version understands.
+        .with_replacement(
+            "RoutingFallback",
+            "crate::fallback::Fallback",
+            [TypeImpl::Display].into_iter(),
+        );
     let mut generator = Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)

@@ -118,20 +118,29 @@ pub mod types {
         ///USD.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_limit: ::std::option::Option<f64>,
+        ///Owner on v1.5.9+: a virtual key's own budgets belong to its virtual-key-scoped `*` model config and carry no `virtual_key_id`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model_config_id: ::std::option::Option<::std::string::String>,
+        ///Extra USD on top of `max_limit` while an override is active (v1.6.7+).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub override_amount: ::std::option::Option<f64>,
+        ///Reset window a `cycles` override was granted in (v1.6.7+).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub override_anchor_reset: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub override_cycles_remaining: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub override_cycles_total: ::std::option::Option<i64>,
+        ///`cycles` or `forever` (open set); absent without override.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub override_mode: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub per_model_usage: ::std::option::Option<::std::vec::Vec<ModelUsage>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_config_id: ::std::option::Option<i64>,
+        ///Only on quarterly (`Q`) budgets (v1.6.10+).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reset_config: ::std::option::Option<ResetConfig>,
         ///Bifrost duration, e.g. `1d`, `1M`.
@@ -170,6 +179,104 @@ pub mod types {
             Default::default()
         }
     }
+    ///How long a budget override lasts (requests only).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum BudgetOverrideMode {
+        #[serde(rename = "cycles")]
+        Cycles,
+        #[serde(rename = "forever")]
+        Forever,
+    }
+    impl ::std::fmt::Display for BudgetOverrideMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Cycles => f.write_str("cycles"),
+                Self::Forever => f.write_str("forever"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for BudgetOverrideMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "cycles" => Ok(Self::Cycles),
+                "forever" => Ok(Self::Forever),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for BudgetOverrideMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for BudgetOverrideMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///An override of one budget (v1.6.7+).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BudgetOverrideRequest {
+        ///USD added to `max_limit` while the override lasts.
+        pub amount: f64,
+        ///Number of reset windows, the current one included; only with `mode: cycles`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cycles: ::std::option::Option<::std::num::NonZeroU64>,
+        pub mode: BudgetOverrideMode,
+    }
+    impl BudgetOverrideRequest {
+        pub fn builder() -> builder::BudgetOverrideRequest {
+            Default::default()
+        }
+    }
+    ///A budget after an override change, and the limit now enforced.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BudgetOverrideResponse {
+        pub budget: Budget,
+        ///`max_limit` plus the active override, in USD.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub effective_max_limit: ::std::option::Option<f64>,
+    }
+    impl BudgetOverrideResponse {
+        pub fn builder() -> builder::BudgetOverrideResponse {
+            Default::default()
+        }
+    }
     ///A budget to create or keep. Within one owner each `reset_duration` appears once.
     #[derive(
         ::serde::Deserialize,
@@ -187,6 +294,8 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         ///USD, greater than zero.
         pub max_limit: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reset_config: ::std::option::Option<ResetConfigRequest>,
         pub reset_duration: Duration,
     }
     impl CreateBudgetRequest {
@@ -401,6 +510,8 @@ pub mod types {
         pub request_types: ::std::vec::Vec<::std::string::String>,
         pub scope_kind: PricingScopeKind,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub virtual_key_id: ::std::option::Option<::std::string::String>,
     }
     impl CreatePricingOverrideRequest {
@@ -559,7 +670,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fallbacks: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub fallbacks: ::std::option::Option<::std::vec::Vec<crate::fallback::Fallback>>,
         pub name: CreateRoutingRuleRequestName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i64>,
@@ -742,15 +853,24 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct CreateVirtualKeyRequest {
+        ///v2.1.0+: providers without a config are allowed with every model and key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_all_providers: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budgets: ::std::option::Option<::std::vec::Vec<CreateBudgetRequest>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calendar_aligned: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Delete the key once it expires; needs `expires_at` (400 otherwise).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delete_after_expire: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///Must be in the future (v1.6+).
+        ///Keep (true) or force (false) request content out of/into the logs; omitted inherits the server setting.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disable_content_logging: ::std::option::Option<bool>,
+        ///Must be in the future (v1.6.3+).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -758,9 +878,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mcp_configs: ::std::option::Option<::std::vec::Vec<McpConfigRequest>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
+        pub metadata: ::std::option::Option<MetadataRequest>,
         pub name: CreateVirtualKeyRequestName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_configs: ::std::option::Option<
@@ -840,7 +958,10 @@ pub mod types {
                 })
         }
     }
-    ///A customer. Embedded `virtual_keys` carry their secret values.
+    /**A customer. Embedded `virtual_keys` carry their secret values. v1.5.9+ servers
+send `budgets`; v1.5.x sent one `budget`. Inside a virtual key the embedded
+customer comes with `teams: null, virtual_keys: null`.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -872,6 +993,9 @@ pub mod types {
         pub teams: ::std::option::Option<::std::vec::Vec<Team>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Keys of the customer; paged lists send this instead of `virtual_keys` (v1.6.7+).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub virtual_key_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub virtual_keys: ::std::option::Option<::std::vec::Vec<VirtualKey>>,
     }
@@ -1248,7 +1372,56 @@ pub mod types {
             Default::default()
         }
     }
-    ///Per-model budgets of a provider config (display only).
+    /**Metadata of a key (newest v2.x): at most 50 entries, keys of 1..=256 characters
+from `[a-zA-Z0-9._-]` (not `isAsyncRequest` nor `bifrost_alb_*`), values of at
+most 512 characters. On update the map replaces the stored one; `{}` empties it.
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct MetadataRequest(
+        pub ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    );
+    impl ::std::ops::Deref for MetadataRequest {
+        type Target = ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >;
+        fn deref(
+            &self,
+        ) -> &::std::collections::HashMap<::std::string::String, ::std::string::String> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MetadataRequest>
+    for ::std::collections::HashMap<::std::string::String, ::std::string::String> {
+        fn from(value: MetadataRequest) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+    > for MetadataRequest {
+        fn from(
+            value: ::std::collections::HashMap<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        ) -> Self {
+            Self(value)
+        }
+    }
+    /**Per-model budgets and rate limit under a provider config (v1.6.10+). They are
+stored as model configs scoped to the key (`scope: virtual_key`, the provider
+and `model_name`) and shown here for reading; change them through those model
+configs.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1447,7 +1620,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///A pricing override. `pricing_patch` is a string holding JSON.
+    ///A pricing override. Its prices are in `patch` (an object) on newer servers, in `pricing_patch` (a string holding JSON) on v1.5.x.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1467,9 +1640,12 @@ pub mod types {
         pub match_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Newer servers: the patch as an object.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub patch: ::std::option::Option<PricingPatch>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pattern: ::std::option::Option<::std::string::String>,
-        ///JSON object encoded as a string.
+        ///v1.5.x: the patch as JSON encoded in a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pricing_patch: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1480,11 +1656,13 @@ pub mod types {
         pub provider_key_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_types: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        ///`global`, `provider`, `provider_key`, `virtual_key`, `virtual_key_provider`, `virtual_key_provider_key` (open set).
+        ///`global`, `provider`, `provider_key`, `virtual_key`, `virtual_key_provider`, `virtual_key_provider_key`, `user`, `user_provider`, `user_provider_key` (v1.6.7+) (open set).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_kind: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub virtual_key_id: ::std::option::Option<::std::string::String>,
     }
@@ -1606,6 +1784,12 @@ pub mod types {
         VirtualKeyProvider,
         #[serde(rename = "virtual_key_provider_key")]
         VirtualKeyProviderKey,
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "user_provider")]
+        UserProvider,
+        #[serde(rename = "user_provider_key")]
+        UserProviderKey,
     }
     impl ::std::fmt::Display for PricingScopeKind {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1616,6 +1800,9 @@ pub mod types {
                 Self::VirtualKey => f.write_str("virtual_key"),
                 Self::VirtualKeyProvider => f.write_str("virtual_key_provider"),
                 Self::VirtualKeyProviderKey => f.write_str("virtual_key_provider_key"),
+                Self::User => f.write_str("user"),
+                Self::UserProvider => f.write_str("user_provider"),
+                Self::UserProviderKey => f.write_str("user_provider_key"),
             }
         }
     }
@@ -1631,6 +1818,9 @@ pub mod types {
                 "virtual_key" => Ok(Self::VirtualKey),
                 "virtual_key_provider" => Ok(Self::VirtualKeyProvider),
                 "virtual_key_provider_key" => Ok(Self::VirtualKeyProviderKey),
+                "user" => Ok(Self::User),
+                "user_provider" => Ok(Self::UserProvider),
+                "user_provider_key" => Ok(Self::UserProviderKey),
                 _ => Err("invalid value".into()),
             }
         }
@@ -2093,7 +2283,7 @@ overwrites all four fields.
             Default::default()
         }
     }
-    ///Settings of quarterly budgets.
+    ///Settings of quarterly budgets (v1.6.10+); only valid on a `Q` reset duration.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2104,11 +2294,31 @@ overwrites all four fields.
         schemars::JsonSchema
     )]
     pub struct ResetConfig {
+        ///First month of Q1, 1..=12; 0 or absent means January.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub quarter_start_month: ::std::option::Option<i64>,
     }
     impl ResetConfig {
         pub fn builder() -> builder::ResetConfig {
+            Default::default()
+        }
+    }
+    ///Settings of a quarterly budget; refused (400) on any other reset duration.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ResetConfigRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub quarter_start_month: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl ResetConfigRequest {
+        pub fn builder() -> builder::ResetConfigRequest {
             Default::default()
         }
     }
@@ -2244,7 +2454,7 @@ overwrites all four fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fallbacks: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub fallbacks: ::std::option::Option<::std::vec::Vec<crate::fallback::Fallback>>,
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -2254,7 +2464,7 @@ overwrites all four fields.
         pub query: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
-        ///`global`, `team`, `customer`, `virtual_key`, … (open set).
+        ///`global`, `team`, `customer`, `virtual_key`, `user` (v1.6.7+), … (open set).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2333,6 +2543,9 @@ overwrites all four fields.
         pub provider: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_key_name: ::std::option::Option<::std::string::String>,
+        ///Time-to-first-token deadline of streamed attempts on this target (v2.3.0+); absent means none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ttft_timeout_ms: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub weight: ::std::option::Option<f64>,
     }
@@ -2357,6 +2570,9 @@ overwrites all four fields.
         pub model: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider: ::std::option::Option<::std::string::String>,
+        ///Time-to-first-token deadline in ms for streamed attempts, 0 = none (v2.3.0+).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ttft_timeout_ms: ::std::option::Option<i64>,
         pub weight: f64,
     }
     impl RoutingTargetRequest {
@@ -2537,6 +2753,8 @@ overwrites all four fields.
         pub calendar_aligned: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_limit: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reset_config: ::std::option::Option<ResetConfigRequest>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reset_duration: ::std::option::Option<Duration>,
     }
@@ -2763,6 +2981,8 @@ overwrites all four fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_kind: ::std::option::Option<PricingScopeKind>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub virtual_key_id: ::std::option::Option<::std::string::String>,
     }
     impl UpdatePricingOverrideRequest {
@@ -2949,7 +3169,7 @@ overwrites all four fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fallbacks: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        pub fallbacks: ::std::option::Option<::std::vec::Vec<crate::fallback::Fallback>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3077,15 +3297,23 @@ omitted. `""` clears the assignment.
         schemars::JsonSchema
     )]
     pub struct UpdateVirtualKeyRequest {
+        ///v2.1.0+.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_all_providers: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budgets: ::std::option::Option<::std::vec::Vec<CreateBudgetRequest>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calendar_aligned: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Delete the key once it expires; needs an expiry.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delete_after_expire: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
-        ///RFC 3339 time; `""` removes the expiry.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disable_content_logging: ::std::option::Option<bool>,
+        ///RFC 3339 time in the future; `""` removes the expiry (v1.6.3+).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3093,9 +3321,7 @@ omitted. `""` clears the assignment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mcp_configs: ::std::option::Option<::std::vec::Vec<McpConfigRequest>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
+        pub metadata: ::std::option::Option<MetadataRequest>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<UpdateVirtualKeyRequestName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3104,6 +3330,7 @@ omitted. `""` clears the assignment.
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rate_limit: ::std::option::Option<RateLimitRequest>,
+        ///Set the usage of the key's budgets back to zero.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reset_budget_usage: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3188,8 +3415,10 @@ omitted. `""` clears the assignment.
         schemars::JsonSchema
     )]
     pub struct VirtualKey {
+        ///v2.1.0+: providers without a config are allowed with every model and key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_providers: ::std::option::Option<bool>,
+        ///v2.2.1+: `null` when nobody is assigned, absent when it could not be resolved.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assigned_user: ::std::option::Option<AssignedUser>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3211,8 +3440,14 @@ omitted. `""` clears the assignment.
         pub customer: ::std::option::Option<::std::boxed::Box<Customer>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub customer_id: ::std::option::Option<::std::string::String>,
+        ///Delete the key once `expires_at` passes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delete_after_expire: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
+        ///The key's own content-logging choice; absent or null inherits the server setting.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disable_content_logging: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         pub id: ::std::string::String,
@@ -3223,11 +3458,13 @@ omitted. `""` clears the assignment.
         pub is_active: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mcp_configs: ::std::option::Option<::std::vec::Vec<McpConfig>>,
+        ///Free-form string metadata (newest v2.x).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         >,
         pub name: ::std::string::String,
+        ///End of the grace window in which the value before the last rotation still works (v2.1.0+).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous_value_expires_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3238,6 +3475,7 @@ omitted. `""` clears the assignment.
         pub rate_limit: ::std::option::Option<RateLimit>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rate_limit_id: ::std::option::Option<::std::string::String>,
+        ///Time of the last rotation (v2.1.0+).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rotated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3804,6 +4042,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
+            override_anchor_reset: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
             override_cycles_remaining: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -3858,6 +4100,7 @@ omitted. `""` clears the assignment.
                     max_limit: Ok(Default::default()),
                     model_config_id: Ok(Default::default()),
                     override_amount: Ok(Default::default()),
+                    override_anchor_reset: Ok(Default::default()),
                     override_cycles_remaining: Ok(Default::default()),
                     override_cycles_total: Ok(Default::default()),
                     override_mode: Ok(Default::default()),
@@ -3996,6 +4239,22 @@ omitted. `""` clears the assignment.
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for override_amount: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn override_anchor_reset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.override_anchor_reset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for override_anchor_reset: {e}"
                         )
                     });
                 self
@@ -4153,6 +4412,7 @@ omitted. `""` clears the assignment.
                     max_limit: value.max_limit?,
                     model_config_id: value.model_config_id?,
                     override_amount: value.override_amount?,
+                    override_anchor_reset: value.override_anchor_reset?,
                     override_cycles_remaining: value.override_cycles_remaining?,
                     override_cycles_total: value.override_cycles_total?,
                     override_mode: value.override_mode?,
@@ -4179,6 +4439,7 @@ omitted. `""` clears the assignment.
                     max_limit: Ok(value.max_limit),
                     model_config_id: Ok(value.model_config_id),
                     override_amount: Ok(value.override_amount),
+                    override_anchor_reset: Ok(value.override_anchor_reset),
                     override_cycles_remaining: Ok(value.override_cycles_remaining),
                     override_cycles_total: Ok(value.override_cycles_total),
                     override_mode: Ok(value.override_mode),
@@ -4259,6 +4520,155 @@ omitted. `""` clears the assignment.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct BudgetOverrideRequest {
+            amount: ::std::result::Result<f64, ::std::string::String>,
+            cycles: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            mode: ::std::result::Result<
+                super::BudgetOverrideMode,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BudgetOverrideRequest {
+            fn default() -> Self {
+                Self {
+                    amount: Err("no value supplied for amount".to_string()),
+                    cycles: Ok(Default::default()),
+                    mode: Err("no value supplied for mode".to_string()),
+                }
+            }
+        }
+        impl BudgetOverrideRequest {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn cycles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cycles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cycles: {e}")
+                    });
+                self
+            }
+            pub fn mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::BudgetOverrideMode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mode: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BudgetOverrideRequest>
+        for super::BudgetOverrideRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BudgetOverrideRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    cycles: value.cycles?,
+                    mode: value.mode?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BudgetOverrideRequest>
+        for BudgetOverrideRequest {
+            fn from(value: super::BudgetOverrideRequest) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    cycles: Ok(value.cycles),
+                    mode: Ok(value.mode),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BudgetOverrideResponse {
+            budget: ::std::result::Result<super::Budget, ::std::string::String>,
+            effective_max_limit: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BudgetOverrideResponse {
+            fn default() -> Self {
+                Self {
+                    budget: Err("no value supplied for budget".to_string()),
+                    effective_max_limit: Ok(Default::default()),
+                }
+            }
+        }
+        impl BudgetOverrideResponse {
+            pub fn budget<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Budget>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.budget = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for budget: {e}")
+                    });
+                self
+            }
+            pub fn effective_max_limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.effective_max_limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for effective_max_limit: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BudgetOverrideResponse>
+        for super::BudgetOverrideResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BudgetOverrideResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    budget: value.budget?,
+                    effective_max_limit: value.effective_max_limit?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BudgetOverrideResponse>
+        for BudgetOverrideResponse {
+            fn from(value: super::BudgetOverrideResponse) -> Self {
+                Self {
+                    budget: Ok(value.budget),
+                    effective_max_limit: Ok(value.effective_max_limit),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CreateBudgetRequest {
             calendar_aligned: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -4269,6 +4679,10 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             max_limit: ::std::result::Result<f64, ::std::string::String>,
+            reset_config: ::std::result::Result<
+                ::std::option::Option<super::ResetConfigRequest>,
+                ::std::string::String,
+            >,
             reset_duration: ::std::result::Result<
                 super::Duration,
                 ::std::string::String,
@@ -4280,6 +4694,7 @@ omitted. `""` clears the assignment.
                     calendar_aligned: Ok(Default::default()),
                     id: Ok(Default::default()),
                     max_limit: Err("no value supplied for max_limit".to_string()),
+                    reset_config: Ok(Default::default()),
                     reset_duration: Err(
                         "no value supplied for reset_duration".to_string(),
                     ),
@@ -4323,6 +4738,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn reset_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ResetConfigRequest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reset_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reset_config: {e}")
+                    });
+                self
+            }
             pub fn reset_duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Duration>,
@@ -4348,6 +4777,7 @@ omitted. `""` clears the assignment.
                     calendar_aligned: value.calendar_aligned?,
                     id: value.id?,
                     max_limit: value.max_limit?,
+                    reset_config: value.reset_config?,
                     reset_duration: value.reset_duration?,
                 })
             }
@@ -4358,6 +4788,7 @@ omitted. `""` clears the assignment.
                     calendar_aligned: Ok(value.calendar_aligned),
                     id: Ok(value.id),
                     max_limit: Ok(value.max_limit),
+                    reset_config: Ok(value.reset_config),
                     reset_duration: Ok(value.reset_duration),
                 }
             }
@@ -4712,6 +5143,10 @@ omitted. `""` clears the assignment.
                 super::PricingScopeKind,
                 ::std::string::String,
             >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             virtual_key_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4730,6 +5165,7 @@ omitted. `""` clears the assignment.
                         "no value supplied for request_types".to_string(),
                     ),
                     scope_kind: Err("no value supplied for scope_kind".to_string()),
+                    user_id: Ok(Default::default()),
                     virtual_key_id: Ok(Default::default()),
                 }
             }
@@ -4833,6 +5269,18 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
             pub fn virtual_key_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4863,6 +5311,7 @@ omitted. `""` clears the assignment.
                     provider_key_id: value.provider_key_id?,
                     request_types: value.request_types?,
                     scope_kind: value.scope_kind?,
+                    user_id: value.user_id?,
                     virtual_key_id: value.virtual_key_id?,
                 })
             }
@@ -4879,6 +5328,7 @@ omitted. `""` clears the assignment.
                     provider_key_id: Ok(value.provider_key_id),
                     request_types: Ok(value.request_types),
                     scope_kind: Ok(value.scope_kind),
+                    user_id: Ok(value.user_id),
                     virtual_key_id: Ok(value.virtual_key_id),
                 }
             }
@@ -4902,7 +5352,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             fallbacks: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::option::Option<::std::vec::Vec<crate::fallback::Fallback>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -5003,7 +5453,7 @@ omitted. `""` clears the assignment.
             pub fn fallbacks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    ::std::option::Option<::std::vec::Vec<crate::fallback::Fallback>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5259,6 +5709,10 @@ omitted. `""` clears the assignment.
         }
         #[derive(Clone, Debug)]
         pub struct CreateVirtualKeyRequest {
+            allow_all_providers: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             budgets: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::CreateBudgetRequest>>,
                 ::std::string::String,
@@ -5271,8 +5725,16 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            delete_after_expire: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            disable_content_logging: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             expires_at: ::std::result::Result<
@@ -5288,12 +5750,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
-                ::std::option::Option<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        ::std::string::String,
-                    >,
-                >,
+                ::std::option::Option<super::MetadataRequest>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -5316,10 +5773,13 @@ omitted. `""` clears the assignment.
         impl ::std::default::Default for CreateVirtualKeyRequest {
             fn default() -> Self {
                 Self {
+                    allow_all_providers: Ok(Default::default()),
                     budgets: Ok(Default::default()),
                     calendar_aligned: Ok(Default::default()),
                     customer_id: Ok(Default::default()),
+                    delete_after_expire: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    disable_content_logging: Ok(Default::default()),
                     expires_at: Ok(Default::default()),
                     is_active: Ok(Default::default()),
                     mcp_configs: Ok(Default::default()),
@@ -5332,6 +5792,20 @@ omitted. `""` clears the assignment.
             }
         }
         impl CreateVirtualKeyRequest {
+            pub fn allow_all_providers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_all_providers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allow_all_providers: {e}"
+                        )
+                    });
+                self
+            }
             pub fn budgets<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5372,6 +5846,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn delete_after_expire<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delete_after_expire = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for delete_after_expire: {e}"
+                        )
+                    });
+                self
+            }
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5381,6 +5869,20 @@ omitted. `""` clears the assignment.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn disable_content_logging<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disable_content_logging = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for disable_content_logging: {e}"
+                        )
                     });
                 self
             }
@@ -5427,12 +5929,7 @@ omitted. `""` clears the assignment.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::collections::HashMap<
-                            ::std::string::String,
-                            ::std::string::String,
-                        >,
-                    >,
+                    ::std::option::Option<super::MetadataRequest>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -5505,10 +6002,13 @@ omitted. `""` clears the assignment.
                 value: CreateVirtualKeyRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    allow_all_providers: value.allow_all_providers?,
                     budgets: value.budgets?,
                     calendar_aligned: value.calendar_aligned?,
                     customer_id: value.customer_id?,
+                    delete_after_expire: value.delete_after_expire?,
                     description: value.description?,
+                    disable_content_logging: value.disable_content_logging?,
                     expires_at: value.expires_at?,
                     is_active: value.is_active?,
                     mcp_configs: value.mcp_configs?,
@@ -5524,10 +6024,13 @@ omitted. `""` clears the assignment.
         for CreateVirtualKeyRequest {
             fn from(value: super::CreateVirtualKeyRequest) -> Self {
                 Self {
+                    allow_all_providers: Ok(value.allow_all_providers),
                     budgets: Ok(value.budgets),
                     calendar_aligned: Ok(value.calendar_aligned),
                     customer_id: Ok(value.customer_id),
+                    delete_after_expire: Ok(value.delete_after_expire),
                     description: Ok(value.description),
+                    disable_content_logging: Ok(value.disable_content_logging),
                     expires_at: Ok(value.expires_at),
                     is_active: Ok(value.is_active),
                     mcp_configs: Ok(value.mcp_configs),
@@ -5583,6 +6086,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            virtual_key_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             virtual_keys: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::VirtualKey>>,
                 ::std::string::String,
@@ -5603,6 +6110,7 @@ omitted. `""` clears the assignment.
                     rate_limit_id: Ok(Default::default()),
                     teams: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
+                    virtual_key_count: Ok(Default::default()),
                     virtual_keys: Ok(Default::default()),
                 }
             }
@@ -5760,6 +6268,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn virtual_key_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.virtual_key_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for virtual_key_count: {e}"
+                        )
+                    });
+                self
+            }
             pub fn virtual_keys<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -5793,6 +6315,7 @@ omitted. `""` clears the assignment.
                     rate_limit_id: value.rate_limit_id?,
                     teams: value.teams?,
                     updated_at: value.updated_at?,
+                    virtual_key_count: value.virtual_key_count?,
                     virtual_keys: value.virtual_keys?,
                 })
             }
@@ -5812,6 +6335,7 @@ omitted. `""` clears the assignment.
                     rate_limit_id: Ok(value.rate_limit_id),
                     teams: Ok(value.teams),
                     updated_at: Ok(value.updated_at),
+                    virtual_key_count: Ok(value.virtual_key_count),
                     virtual_keys: Ok(value.virtual_keys),
                 }
             }
@@ -7683,6 +8207,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            patch: ::std::result::Result<
+                ::std::option::Option<super::PricingPatch>,
+                ::std::string::String,
+            >,
             pattern: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7715,6 +8243,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             virtual_key_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7728,6 +8260,7 @@ omitted. `""` clears the assignment.
                     id: Err("no value supplied for id".to_string()),
                     match_type: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    patch: Ok(Default::default()),
                     pattern: Ok(Default::default()),
                     pricing_patch: Ok(Default::default()),
                     provider_id: Ok(Default::default()),
@@ -7736,6 +8269,7 @@ omitted. `""` clears the assignment.
                     request_types: Ok(Default::default()),
                     scope_kind: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
                     virtual_key_id: Ok(Default::default()),
                 }
             }
@@ -7798,6 +8332,18 @@ omitted. `""` clears the assignment.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn patch<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PricingPatch>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.patch = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for patch: {e}")
                     });
                 self
             }
@@ -7905,6 +8451,18 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
             pub fn virtual_key_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -7931,6 +8489,7 @@ omitted. `""` clears the assignment.
                     id: value.id?,
                     match_type: value.match_type?,
                     name: value.name?,
+                    patch: value.patch?,
                     pattern: value.pattern?,
                     pricing_patch: value.pricing_patch?,
                     provider_id: value.provider_id?,
@@ -7939,6 +8498,7 @@ omitted. `""` clears the assignment.
                     request_types: value.request_types?,
                     scope_kind: value.scope_kind?,
                     updated_at: value.updated_at?,
+                    user_id: value.user_id?,
                     virtual_key_id: value.virtual_key_id?,
                 })
             }
@@ -7951,6 +8511,7 @@ omitted. `""` clears the assignment.
                     id: Ok(value.id),
                     match_type: Ok(value.match_type),
                     name: Ok(value.name),
+                    patch: Ok(value.patch),
                     pattern: Ok(value.pattern),
                     pricing_patch: Ok(value.pricing_patch),
                     provider_id: Ok(value.provider_id),
@@ -7959,6 +8520,7 @@ omitted. `""` clears the assignment.
                     request_types: Ok(value.request_types),
                     scope_kind: Ok(value.scope_kind),
                     updated_at: Ok(value.updated_at),
+                    user_id: Ok(value.user_id),
                     virtual_key_id: Ok(value.virtual_key_id),
                 }
             }
@@ -10652,6 +11214,55 @@ omitted. `""` clears the assignment.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ResetConfigRequest {
+            quarter_start_month: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ResetConfigRequest {
+            fn default() -> Self {
+                Self {
+                    quarter_start_month: Ok(Default::default()),
+                }
+            }
+        }
+        impl ResetConfigRequest {
+            pub fn quarter_start_month<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.quarter_start_month = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for quarter_start_month: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ResetConfigRequest> for super::ResetConfigRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ResetConfigRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    quarter_start_month: value.quarter_start_month?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ResetConfigRequest> for ResetConfigRequest {
+            fn from(value: super::ResetConfigRequest) -> Self {
+                Self {
+                    quarter_start_month: Ok(value.quarter_start_month),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RotateVirtualKeysRequest {
             ids: ::std::result::Result<
                 ::std::vec::Vec<super::RotateVirtualKeysRequestIdsItem>,
@@ -10822,7 +11433,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             fallbacks: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::option::Option<::std::vec::Vec<crate::fallback::Fallback>>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -10958,7 +11569,7 @@ omitted. `""` clears the assignment.
             pub fn fallbacks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    ::std::option::Option<::std::vec::Vec<crate::fallback::Fallback>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -11320,6 +11931,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            ttft_timeout_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             weight: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -11332,6 +11947,7 @@ omitted. `""` clears the assignment.
                     model: Ok(Default::default()),
                     provider: Ok(Default::default()),
                     provider_key_name: Ok(Default::default()),
+                    ttft_timeout_ms: Ok(Default::default()),
                     weight: Ok(Default::default()),
                 }
             }
@@ -11387,6 +12003,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn ttft_timeout_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ttft_timeout_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ttft_timeout_ms: {e}"
+                        )
+                    });
+                self
+            }
             pub fn weight<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
@@ -11410,6 +12040,7 @@ omitted. `""` clears the assignment.
                     model: value.model?,
                     provider: value.provider?,
                     provider_key_name: value.provider_key_name?,
+                    ttft_timeout_ms: value.ttft_timeout_ms?,
                     weight: value.weight?,
                 })
             }
@@ -11421,6 +12052,7 @@ omitted. `""` clears the assignment.
                     model: Ok(value.model),
                     provider: Ok(value.provider),
                     provider_key_name: Ok(value.provider_key_name),
+                    ttft_timeout_ms: Ok(value.ttft_timeout_ms),
                     weight: Ok(value.weight),
                 }
             }
@@ -11439,6 +12071,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            ttft_timeout_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             weight: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for RoutingTargetRequest {
@@ -11447,6 +12083,7 @@ omitted. `""` clears the assignment.
                     key_id: Ok(Default::default()),
                     model: Ok(Default::default()),
                     provider: Ok(Default::default()),
+                    ttft_timeout_ms: Ok(Default::default()),
                     weight: Err("no value supplied for weight".to_string()),
                 }
             }
@@ -11488,6 +12125,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn ttft_timeout_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ttft_timeout_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ttft_timeout_ms: {e}"
+                        )
+                    });
+                self
+            }
             pub fn weight<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<f64>,
@@ -11511,6 +12162,7 @@ omitted. `""` clears the assignment.
                     key_id: value.key_id?,
                     model: value.model?,
                     provider: value.provider?,
+                    ttft_timeout_ms: value.ttft_timeout_ms?,
                     weight: value.weight?,
                 })
             }
@@ -11521,6 +12173,7 @@ omitted. `""` clears the assignment.
                     key_id: Ok(value.key_id),
                     model: Ok(value.model),
                     provider: Ok(value.provider),
+                    ttft_timeout_ms: Ok(value.ttft_timeout_ms),
                     weight: Ok(value.weight),
                 }
             }
@@ -12111,6 +12764,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<f64>,
                 ::std::string::String,
             >,
+            reset_config: ::std::result::Result<
+                ::std::option::Option<super::ResetConfigRequest>,
+                ::std::string::String,
+            >,
             reset_duration: ::std::result::Result<
                 ::std::option::Option<super::Duration>,
                 ::std::string::String,
@@ -12121,6 +12778,7 @@ omitted. `""` clears the assignment.
                 Self {
                     calendar_aligned: Ok(Default::default()),
                     max_limit: Ok(Default::default()),
+                    reset_config: Ok(Default::default()),
                     reset_duration: Ok(Default::default()),
                 }
             }
@@ -12152,6 +12810,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn reset_config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ResetConfigRequest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reset_config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reset_config: {e}")
+                    });
+                self
+            }
             pub fn reset_duration<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Duration>>,
@@ -12176,6 +12848,7 @@ omitted. `""` clears the assignment.
                 Ok(Self {
                     calendar_aligned: value.calendar_aligned?,
                     max_limit: value.max_limit?,
+                    reset_config: value.reset_config?,
                     reset_duration: value.reset_duration?,
                 })
             }
@@ -12185,6 +12858,7 @@ omitted. `""` clears the assignment.
                 Self {
                     calendar_aligned: Ok(value.calendar_aligned),
                     max_limit: Ok(value.max_limit),
+                    reset_config: Ok(value.reset_config),
                     reset_duration: Ok(value.reset_duration),
                 }
             }
@@ -12550,6 +13224,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<super::PricingScopeKind>,
                 ::std::string::String,
             >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             virtual_key_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -12566,6 +13244,7 @@ omitted. `""` clears the assignment.
                     provider_key_id: Ok(Default::default()),
                     request_types: Ok(Default::default()),
                     scope_kind: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
                     virtual_key_id: Ok(Default::default()),
                 }
             }
@@ -12679,6 +13358,18 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
             pub fn virtual_key_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -12709,6 +13400,7 @@ omitted. `""` clears the assignment.
                     provider_key_id: value.provider_key_id?,
                     request_types: value.request_types?,
                     scope_kind: value.scope_kind?,
+                    user_id: value.user_id?,
                     virtual_key_id: value.virtual_key_id?,
                 })
             }
@@ -12725,6 +13417,7 @@ omitted. `""` clears the assignment.
                     provider_key_id: Ok(value.provider_key_id),
                     request_types: Ok(value.request_types),
                     scope_kind: Ok(value.scope_kind),
+                    user_id: Ok(value.user_id),
                     virtual_key_id: Ok(value.virtual_key_id),
                 }
             }
@@ -12881,7 +13574,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             fallbacks: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::option::Option<::std::vec::Vec<crate::fallback::Fallback>>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -12982,7 +13675,7 @@ omitted. `""` clears the assignment.
             pub fn fallbacks<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    ::std::option::Option<::std::vec::Vec<crate::fallback::Fallback>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -13263,6 +13956,10 @@ omitted. `""` clears the assignment.
         }
         #[derive(Clone, Debug)]
         pub struct UpdateVirtualKeyRequest {
+            allow_all_providers: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             budgets: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::CreateBudgetRequest>>,
                 ::std::string::String,
@@ -13275,8 +13972,16 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            delete_after_expire: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            disable_content_logging: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             expires_at: ::std::result::Result<
@@ -13292,12 +13997,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
-                ::std::option::Option<
-                    ::std::collections::HashMap<
-                        ::std::string::String,
-                        ::std::string::String,
-                    >,
-                >,
+                ::std::option::Option<super::MetadataRequest>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -13324,10 +14024,13 @@ omitted. `""` clears the assignment.
         impl ::std::default::Default for UpdateVirtualKeyRequest {
             fn default() -> Self {
                 Self {
+                    allow_all_providers: Ok(Default::default()),
                     budgets: Ok(Default::default()),
                     calendar_aligned: Ok(Default::default()),
                     customer_id: Ok(Default::default()),
+                    delete_after_expire: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    disable_content_logging: Ok(Default::default()),
                     expires_at: Ok(Default::default()),
                     is_active: Ok(Default::default()),
                     mcp_configs: Ok(Default::default()),
@@ -13341,6 +14044,20 @@ omitted. `""` clears the assignment.
             }
         }
         impl UpdateVirtualKeyRequest {
+            pub fn allow_all_providers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_all_providers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allow_all_providers: {e}"
+                        )
+                    });
+                self
+            }
             pub fn budgets<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -13381,6 +14098,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn delete_after_expire<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delete_after_expire = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for delete_after_expire: {e}"
+                        )
+                    });
+                self
+            }
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13390,6 +14121,20 @@ omitted. `""` clears the assignment.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn disable_content_logging<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disable_content_logging = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for disable_content_logging: {e}"
+                        )
                     });
                 self
             }
@@ -13434,12 +14179,7 @@ omitted. `""` clears the assignment.
             pub fn metadata<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::std::collections::HashMap<
-                            ::std::string::String,
-                            ::std::string::String,
-                        >,
-                    >,
+                    ::std::option::Option<super::MetadataRequest>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -13528,10 +14268,13 @@ omitted. `""` clears the assignment.
                 value: UpdateVirtualKeyRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    allow_all_providers: value.allow_all_providers?,
                     budgets: value.budgets?,
                     calendar_aligned: value.calendar_aligned?,
                     customer_id: value.customer_id?,
+                    delete_after_expire: value.delete_after_expire?,
                     description: value.description?,
+                    disable_content_logging: value.disable_content_logging?,
                     expires_at: value.expires_at?,
                     is_active: value.is_active?,
                     mcp_configs: value.mcp_configs?,
@@ -13548,10 +14291,13 @@ omitted. `""` clears the assignment.
         for UpdateVirtualKeyRequest {
             fn from(value: super::UpdateVirtualKeyRequest) -> Self {
                 Self {
+                    allow_all_providers: Ok(value.allow_all_providers),
                     budgets: Ok(value.budgets),
                     calendar_aligned: Ok(value.calendar_aligned),
                     customer_id: Ok(value.customer_id),
+                    delete_after_expire: Ok(value.delete_after_expire),
                     description: Ok(value.description),
+                    disable_content_logging: Ok(value.disable_content_logging),
                     expires_at: Ok(value.expires_at),
                     is_active: Ok(value.is_active),
                     mcp_configs: Ok(value.mcp_configs),
@@ -13610,8 +14356,16 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            delete_after_expire: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            disable_content_logging: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             expires_at: ::std::result::Result<
@@ -13692,7 +14446,9 @@ omitted. `""` clears the assignment.
                     created_by_user_id: Ok(Default::default()),
                     customer: Ok(Default::default()),
                     customer_id: Ok(Default::default()),
+                    delete_after_expire: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    disable_content_logging: Ok(Default::default()),
                     expires_at: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     is_access_profile_managed: Ok(Default::default()),
@@ -13857,6 +14613,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn delete_after_expire<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delete_after_expire = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for delete_after_expire: {e}"
+                        )
+                    });
+                self
+            }
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13866,6 +14636,20 @@ omitted. `""` clears the assignment.
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn disable_content_logging<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disable_content_logging = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for disable_content_logging: {e}"
+                        )
                     });
                 self
             }
@@ -14106,7 +14890,9 @@ omitted. `""` clears the assignment.
                     created_by_user_id: value.created_by_user_id?,
                     customer: value.customer?,
                     customer_id: value.customer_id?,
+                    delete_after_expire: value.delete_after_expire?,
                     description: value.description?,
+                    disable_content_logging: value.disable_content_logging?,
                     expires_at: value.expires_at?,
                     id: value.id?,
                     is_access_profile_managed: value.is_access_profile_managed?,
@@ -14140,7 +14926,9 @@ omitted. `""` clears the assignment.
                     created_by_user_id: Ok(value.created_by_user_id),
                     customer: Ok(value.customer),
                     customer_id: Ok(value.customer_id),
+                    delete_after_expire: Ok(value.delete_after_expire),
                     description: Ok(value.description),
+                    disable_content_logging: Ok(value.disable_content_logging),
                     expires_at: Ok(value.expires_at),
                     id: Ok(value.id),
                     is_access_profile_managed: Ok(value.is_access_profile_managed),
@@ -14529,7 +15317,7 @@ omitted. `""` clears the assignment.
     }
 }
 #[derive(Clone, Debug)]
-#[doc = "Client for Bifrost Governance API\n\nCurated description of the governance management API of the Bifrost LLM gateway\n(`/api/governance/*`), written for the Rust SDK. It targets the newest documented\nserver (v2.x) while every response schema stays able to decode v1.5.x servers:\nfields added after v1.5.2 are optional, arrays and maps the server may send as\n`null` are nullable, unknown fields are ignored, and value sets the server may grow\n(provider names, scopes, kinds) are plain strings in responses.\n\nConventions shared by every operation:\n- Errors (4xx and 5xx) carry the `BifrostError` envelope; the readable message is\n  at `.error.message`. Some proxies and the UI fallback answer with non-JSON bodies.\n- Lists are paged only when asked: always send `limit` (1..=100) and `offset`.\n  The server clamps `limit` to 1..=100 (0 or less becomes 25) and echoes the\n  values it used, with `count` (items in this page) and `total_count`.\n- Durations (`reset_duration`, `*_reset_duration`) are Bifrost duration strings:\n  `<n>d`, `<n>w`, `<n>M` (30 days), `<n>Q`, `<n>Y`, or Go durations such as `30s`,\n  `5m` (minutes), `1h30m`. They must be positive.\n\n\nVersion: 2.3.1"]
+#[doc = "Client for Bifrost Governance API\n\nCurated description of the governance management API of the Bifrost LLM gateway\n(`/api/governance/*`, and routing rules under `/api/routing/*`), written for the\nRust SDK. It targets the newest server (v2.x; routes and fields are checked against\nupstream `maximhq/bifrost` handler and store code, and each later addition names\nthe release that introduced it) while every response schema stays able to decode\nv1.5.x servers:\nfields added after v1.5.2 are optional, arrays and maps the server may send as\n`null` are nullable, unknown fields are ignored, and value sets the server may grow\n(provider names, scopes, kinds) are plain strings in responses.\n\nConventions shared by every operation:\n- Errors (4xx and 5xx) carry the `BifrostError` envelope; the readable message is\n  at `.error.message`. Some proxies and the UI fallback answer with non-JSON bodies.\n- Lists are paged only when asked: always send `limit` (1..=100) and `offset`.\n  The server clamps `limit` to 1..=100 (0 or less becomes 25) and echoes the\n  values it used, with `count` (items in this page) and `total_count`.\n- Durations (`reset_duration`, `*_reset_duration`) are Bifrost duration strings:\n  `<n>d`, `<n>w`, `<n>M` (30 days), `<n>Q`, `<n>Y`, or Go durations such as `30s`,\n  `5m` (minutes), `1h30m`. They must be positive.\n\n\nVersion: 2.3.1"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -14611,7 +15399,8 @@ let response = client.get_version()
     /**List virtual keys
 
 One page of virtual keys. Paging only happens when a trigger parameter is sent
-(`limit`, `offset`, `search`, `customer_id`, `team_id`, `sort_by`, `export`);
+(`limit`, `offset`, `search`, `customer_id`, `team_id`, `user_id`, `sort_by`,
+`export`, a `metadata_<key>` filter);
 without one the server returns every row, so always send `limit` and `offset`.
 When both `customer_id` and `team_id` are given a key matching either is
 returned (OR). An unknown `sort_by` is silently ignored by the server. The
@@ -14622,6 +15411,7 @@ Sends a `GET` request to `/api/governance/virtual-keys`
 
 Arguments:
 - `customer_id`: Only keys of this customer (OR-ed with `team_id`).
+- `exclude_assigned_virtual_keys`: Leave out keys assigned to a user (enterprise; v1.6.7+).
 - `export`: Export mode; newer servers then allow pages of up to 10 000 rows.
 - `limit`: Page size; the server clamps it to 1..=100 (0 or less becomes 25).
 - `offset`: Number of rows to skip.
@@ -14629,9 +15419,11 @@ Arguments:
 - `search`: Case-insensitive substring match on the name.
 - `sort_by`: Sort column; `budget_spent` is the highest `current_usage` among the key's budgets, `status` is `is_active`.
 - `team_id`: Only keys of this team (OR-ed with `customer_id`).
+- `user_id`: Only keys assigned to this user (v1.6.7+; enterprise identities, OSS servers match no key). OR-ed with `team_id`/`customer_id`.
 ```ignore
 let response = client.list_virtual_keys()
     .customer_id(customer_id)
+    .exclude_assigned_virtual_keys(exclude_assigned_virtual_keys)
     .export(export)
     .limit(limit)
     .offset(offset)
@@ -14639,6 +15431,7 @@ let response = client.list_virtual_keys()
     .search(search)
     .sort_by(sort_by)
     .team_id(team_id)
+    .user_id(user_id)
     .send()
     .await;
 ```*/
@@ -14789,6 +15582,55 @@ let response = client.rotate_virtual_key()
 ```*/
     pub fn rotate_virtual_key(&self) -> builder::RotateVirtualKey<'_> {
         builder::RotateVirtualKey::new(self)
+    }
+    /**Set a budget override
+
+Raises one budget of a key by `amount` on top of its `max_limit`, for a number
+of reset windows (`mode: cycles`, the current window counts as the first) or
+until removed (`mode: forever`). The base limit, usage and reset schedule are
+untouched. v1.6.7+. 404 when the key or the budget does not exist, or when the
+budget is not owned through the key's model configs.
+
+
+Sends a `PUT` request to `/api/governance/virtual-keys/{vk_id}/budgets/{budget_id}/override`
+
+Arguments:
+- `vk_id`: Virtual key id (a UUID, not the `sk-bf-…` value).
+- `budget_id`: Id of one of the key's budgets (as listed in the key's `budgets`).
+- `body`
+```ignore
+let response = client.set_virtual_key_budget_override()
+    .vk_id(vk_id)
+    .budget_id(budget_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn set_virtual_key_budget_override(
+        &self,
+    ) -> builder::SetVirtualKeyBudgetOverride<'_> {
+        builder::SetVirtualKeyBudgetOverride::new(self)
+    }
+    /**Remove a budget override
+
+Removes any override from the budget (200 also when it had none). v1.6.7+.
+
+Sends a `DELETE` request to `/api/governance/virtual-keys/{vk_id}/budgets/{budget_id}/override`
+
+Arguments:
+- `vk_id`: Virtual key id (a UUID, not the `sk-bf-…` value).
+- `budget_id`: Id of one of the key's budgets (as listed in the key's `budgets`).
+```ignore
+let response = client.delete_virtual_key_budget_override()
+    .vk_id(vk_id)
+    .budget_id(budget_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_virtual_key_budget_override(
+        &self,
+    ) -> builder::DeleteVirtualKeyBudgetOverride<'_> {
+        builder::DeleteVirtualKeyBudgetOverride::new(self)
     }
     /**List teams
 
@@ -15168,15 +16010,16 @@ let response = client.delete_provider_governance()
 
 One page of rules, ordered by `priority`. Items are under `rules`. When
 `scope` or `scope_id` is sent the server ignores paging and returns every
-matching rule.
+matching rule. Served here since v2.0.0; older servers only answer at
+`/api/governance/routing-rules`, which newer ones keep as an alias.
 
 
-Sends a `GET` request to `/api/governance/routing-rules`
+Sends a `GET` request to `/api/routing/rules`
 
 Arguments:
 - `limit`: Page size; the server clamps it to 1..=100 (0 or less becomes 25).
 - `offset`: Number of rows to skip.
-- `scope`: Only rules of this scope (`global`, `team`, `customer`, `virtual_key`); disables paging.
+- `scope`: Only rules of this scope (`global`, `team`, `customer`, `virtual_key`, `user`); disables paging.
 - `scope_id`: Only rules of this scope owner; disables paging.
 - `search`: Case-insensitive substring match on the name.
 ```ignore
@@ -15195,11 +16038,13 @@ let response = client.list_routing_rules()
     /**Create a routing rule
 
 At least one target; target weights must sum to 1 (±0.001) and may not be
-negative. `scope_id` is required unless `scope` is `global`.
-`(scope, scope_id, name)` is unique.
+negative. `scope_id` is required unless `scope` is `global`; a `team`,
+`customer` or `virtual_key` scope id must exist (400). `(scope, scope_id, name)`
+is unique. The CEL expression is compiled on write: an invalid one answers 400
+(v1.6.5+).
 
 
-Sends a `POST` request to `/api/governance/routing-rules`
+Sends a `POST` request to `/api/routing/rules`
 
 ```ignore
 let response = client.create_routing_rule()
@@ -15214,7 +16059,7 @@ let response = client.create_routing_rule()
 
 One routing rule with its targets.
 
-Sends a `GET` request to `/api/governance/routing-rules/{rule_id}`
+Sends a `GET` request to `/api/routing/rules/{rule_id}`
 
 Arguments:
 - `rule_id`: Routing rule id.
@@ -15229,9 +16074,12 @@ let response = client.get_routing_rule()
     }
     /**Update a routing rule
 
-All fields optional. `targets`, when sent, replaces every target and may not be empty.
+All fields optional. `targets`, when sent, replaces every target and may not be
+empty; `fallbacks`, when sent, replaces the chain. A new `cel_expression` is
+compiled on write (400 when invalid).
 
-Sends a `PUT` request to `/api/governance/routing-rules/{rule_id}`
+
+Sends a `PUT` request to `/api/routing/rules/{rule_id}`
 
 Arguments:
 - `rule_id`: Routing rule id.
@@ -15250,7 +16098,7 @@ let response = client.update_routing_rule()
 
 Deletes the rule.
 
-Sends a `DELETE` request to `/api/governance/routing-rules/{rule_id}`
+Sends a `DELETE` request to `/api/routing/rules/{rule_id}`
 
 Arguments:
 - `rule_id`: Routing rule id.
@@ -15262,6 +16110,104 @@ let response = client.delete_routing_rule()
 ```*/
     pub fn delete_routing_rule(&self) -> builder::DeleteRoutingRule<'_> {
         builder::DeleteRoutingRule::new(self)
+    }
+    /**List routing rules (legacy path)
+
+The routing-rule list at its pre-v2.0 path: the only one v1.x servers serve,
+an alias of `/api/routing/rules` on v2.x. Same parameters and answers.
+
+
+Sends a `GET` request to `/api/governance/routing-rules`
+
+Arguments:
+- `limit`: Page size; the server clamps it to 1..=100 (0 or less becomes 25).
+- `offset`: Number of rows to skip.
+- `scope`: Only rules of this scope (`global`, `team`, `customer`, `virtual_key`); disables paging.
+- `scope_id`: Only rules of this scope owner; disables paging.
+- `search`: Case-insensitive substring match on the name.
+```ignore
+let response = client.list_routing_rules_legacy()
+    .limit(limit)
+    .offset(offset)
+    .scope(scope)
+    .scope_id(scope_id)
+    .search(search)
+    .send()
+    .await;
+```*/
+    pub fn list_routing_rules_legacy(&self) -> builder::ListRoutingRulesLegacy<'_> {
+        builder::ListRoutingRulesLegacy::new(self)
+    }
+    /**Create a routing rule (legacy path)
+
+At least one target; target weights must sum to 1 (±0.001) and may not be
+negative. `scope_id` is required unless `scope` is `global`.
+`(scope, scope_id, name)` is unique.
+
+
+Sends a `POST` request to `/api/governance/routing-rules`
+
+```ignore
+let response = client.create_routing_rule_legacy()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_routing_rule_legacy(&self) -> builder::CreateRoutingRuleLegacy<'_> {
+        builder::CreateRoutingRuleLegacy::new(self)
+    }
+    /**Get a routing rule (legacy path)
+
+One routing rule with its targets.
+
+Sends a `GET` request to `/api/governance/routing-rules/{rule_id}`
+
+Arguments:
+- `rule_id`: Routing rule id.
+```ignore
+let response = client.get_routing_rule_legacy()
+    .rule_id(rule_id)
+    .send()
+    .await;
+```*/
+    pub fn get_routing_rule_legacy(&self) -> builder::GetRoutingRuleLegacy<'_> {
+        builder::GetRoutingRuleLegacy::new(self)
+    }
+    /**Update a routing rule (legacy path)
+
+All fields optional. `targets`, when sent, replaces every target and may not be empty.
+
+Sends a `PUT` request to `/api/governance/routing-rules/{rule_id}`
+
+Arguments:
+- `rule_id`: Routing rule id.
+- `body`
+```ignore
+let response = client.update_routing_rule_legacy()
+    .rule_id(rule_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_routing_rule_legacy(&self) -> builder::UpdateRoutingRuleLegacy<'_> {
+        builder::UpdateRoutingRuleLegacy::new(self)
+    }
+    /**Delete a routing rule (legacy path)
+
+Deletes the rule.
+
+Sends a `DELETE` request to `/api/governance/routing-rules/{rule_id}`
+
+Arguments:
+- `rule_id`: Routing rule id.
+```ignore
+let response = client.delete_routing_rule_legacy()
+    .rule_id(rule_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_routing_rule_legacy(&self) -> builder::DeleteRoutingRuleLegacy<'_> {
+        builder::DeleteRoutingRuleLegacy::new(self)
     }
     /**List pricing overrides
 
@@ -15276,6 +16222,7 @@ Arguments:
 - `provider_key_id`: Only overrides for this provider key.
 - `scope_kind`: Only overrides of this scope kind.
 - `search`: Case-insensitive substring match on the name.
+- `user_id`: Only overrides for this user (the `user*` scopes, v1.6.7+).
 - `virtual_key_id`: Only overrides for this virtual key.
 ```ignore
 let response = client.list_pricing_overrides()
@@ -15285,6 +16232,7 @@ let response = client.list_pricing_overrides()
     .provider_key_id(provider_key_id)
     .scope_kind(scope_kind)
     .search(search)
+    .user_id(user_id)
     .virtual_key_id(virtual_key_id)
     .send()
     .await;
@@ -15314,7 +16262,7 @@ let response = client.create_pricing_override()
     /**Update a pricing override
 
 Merges into the stored override. `patch`, when sent, replaces the whole stored
-patch. Changing `scope_kind` clears all three ids unless they are sent again;
+patch. Changing `scope_kind` clears every scope id unless it is sent again;
 an explicit `null` id clears it.
 
 
@@ -15429,6 +16377,7 @@ pub mod builder {
     pub struct ListVirtualKeys<'a> {
         client: &'a super::Client,
         customer_id: Result<Option<::std::string::String>, String>,
+        exclude_assigned_virtual_keys: Result<Option<bool>, String>,
         export: Result<Option<bool>, String>,
         limit: Result<Option<i64>, String>,
         offset: Result<Option<i64>, String>,
@@ -15436,12 +16385,14 @@ pub mod builder {
         search: Result<Option<::std::string::String>, String>,
         sort_by: Result<Option<types::VirtualKeySortBy>, String>,
         team_id: Result<Option<::std::string::String>, String>,
+        user_id: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListVirtualKeys<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 customer_id: Ok(None),
+                exclude_assigned_virtual_keys: Ok(None),
                 export: Ok(None),
                 limit: Ok(None),
                 offset: Ok(None),
@@ -15449,6 +16400,7 @@ pub mod builder {
                 search: Ok(None),
                 sort_by: Ok(None),
                 team_id: Ok(None),
+                user_id: Ok(None),
             }
         }
         pub fn customer_id<V>(mut self, value: V) -> Self
@@ -15460,6 +16412,19 @@ pub mod builder {
                 .map(Some)
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for customer_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn exclude_assigned_virtual_keys<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.exclude_assigned_virtual_keys = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for exclude_assigned_virtual_keys failed"
                         .to_string()
                 });
             self
@@ -15542,6 +16507,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/api/governance/virtual-keys`
         pub async fn send(
             self,
@@ -15549,6 +16527,7 @@ pub mod builder {
             let Self {
                 client,
                 customer_id,
+                exclude_assigned_virtual_keys,
                 export,
                 limit,
                 offset,
@@ -15556,8 +16535,11 @@ pub mod builder {
                 search,
                 sort_by,
                 team_id,
+                user_id,
             } = self;
             let customer_id = customer_id.map_err(Error::InvalidRequest)?;
+            let exclude_assigned_virtual_keys = exclude_assigned_virtual_keys
+                .map_err(Error::InvalidRequest)?;
             let export = export.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -15565,6 +16547,7 @@ pub mod builder {
             let search = search.map_err(Error::InvalidRequest)?;
             let sort_by = sort_by.map_err(Error::InvalidRequest)?;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/governance/virtual-keys", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15583,6 +16566,12 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("customer_id", &customer_id))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "exclude_assigned_virtual_keys",
+                        &exclude_assigned_virtual_keys,
+                    ),
+                )
                 .query(&progenitor_client::QueryParam::new("export", &export))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
@@ -15590,6 +16579,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("search", &search))
                 .query(&progenitor_client::QueryParam::new("sort_by", &sort_by))
                 .query(&progenitor_client::QueryParam::new("team_id", &team_id))
+                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -16250,6 +17240,240 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "rotate_virtual_key",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::set_virtual_key_budget_override`]
+
+[`Client::set_virtual_key_budget_override`]: super::Client::set_virtual_key_budget_override*/
+    #[derive(Debug, Clone)]
+    pub struct SetVirtualKeyBudgetOverride<'a> {
+        client: &'a super::Client,
+        vk_id: Result<::std::string::String, String>,
+        budget_id: Result<::std::string::String, String>,
+        body: Result<types::builder::BudgetOverrideRequest, String>,
+    }
+    impl<'a> SetVirtualKeyBudgetOverride<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                vk_id: Err("vk_id was not initialized".to_string()),
+                budget_id: Err("budget_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn vk_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.vk_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for vk_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn budget_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.budget_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for budget_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BudgetOverrideRequest>,
+            <V as std::convert::TryInto<
+                types::BudgetOverrideRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BudgetOverrideRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BudgetOverrideRequest,
+            ) -> types::builder::BudgetOverrideRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/governance/virtual-keys/{vk_id}/budgets/{budget_id}/override`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BudgetOverrideResponse>,
+            Error<types::BifrostError>,
+        > {
+            let Self { client, vk_id, budget_id, body } = self;
+            let vk_id = vk_id.map_err(Error::InvalidRequest)?;
+            let budget_id = budget_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BudgetOverrideRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/governance/virtual-keys/{}/budgets/{}/override", client.baseurl,
+                encode_path(& vk_id.to_string()), encode_path(& budget_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "set_virtual_key_budget_override",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_virtual_key_budget_override`]
+
+[`Client::delete_virtual_key_budget_override`]: super::Client::delete_virtual_key_budget_override*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteVirtualKeyBudgetOverride<'a> {
+        client: &'a super::Client,
+        vk_id: Result<::std::string::String, String>,
+        budget_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteVirtualKeyBudgetOverride<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                vk_id: Err("vk_id was not initialized".to_string()),
+                budget_id: Err("budget_id was not initialized".to_string()),
+            }
+        }
+        pub fn vk_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.vk_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for vk_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn budget_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.budget_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for budget_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/governance/virtual-keys/{vk_id}/budgets/{budget_id}/override`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::BudgetOverrideResponse>,
+            Error<types::BifrostError>,
+        > {
+            let Self { client, vk_id, budget_id } = self;
+            let vk_id = vk_id.map_err(Error::InvalidRequest)?;
+            let budget_id = budget_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/governance/virtual-keys/{}/budgets/{}/override", client.baseurl,
+                encode_path(& vk_id.to_string()), encode_path(& budget_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_virtual_key_budget_override",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -18285,7 +19509,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/api/governance/routing-rules`
+        ///Sends a `GET` request to `/api/routing/rules`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::RoutingRuleList>, Error<types::BifrostError>> {
@@ -18295,7 +19519,7 @@ pub mod builder {
             let scope = scope.map_err(Error::InvalidRequest)?;
             let scope_id = scope_id.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/governance/routing-rules", client.baseurl,);
+            let url = format!("{}/api/routing/rules", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
@@ -18387,7 +19611,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/api/governance/routing-rules`
+        ///Sends a `POST` request to `/api/routing/rules`
         pub async fn send(
             self,
         ) -> Result<
@@ -18401,7 +19625,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/governance/routing-rules", client.baseurl,);
+            let url = format!("{}/api/routing/rules", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
@@ -18475,7 +19699,7 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/api/governance/routing-rules/{rule_id}`
+        ///Sends a `GET` request to `/api/routing/rules/{rule_id}`
         pub async fn send(
             self,
         ) -> Result<
@@ -18485,8 +19709,8 @@ pub mod builder {
             let Self { client, rule_id } = self;
             let rule_id = rule_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/governance/routing-rules/{}", client.baseurl, encode_path(&
-                rule_id.to_string()),
+                "{}/api/routing/rules/{}", client.baseurl, encode_path(& rule_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18588,7 +19812,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `PUT` request to `/api/governance/routing-rules/{rule_id}`
+        ///Sends a `PUT` request to `/api/routing/rules/{rule_id}`
         pub async fn send(
             self,
         ) -> Result<
@@ -18604,8 +19828,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/governance/routing-rules/{}", client.baseurl, encode_path(&
-                rule_id.to_string()),
+                "{}/api/routing/rules/{}", client.baseurl, encode_path(& rule_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18680,15 +19904,15 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `DELETE` request to `/api/governance/routing-rules/{rule_id}`
+        ///Sends a `DELETE` request to `/api/routing/rules/{rule_id}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageResponse>, Error<types::BifrostError>> {
             let Self { client, rule_id } = self;
             let rule_id = rule_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/governance/routing-rules/{}", client.baseurl, encode_path(&
-                rule_id.to_string()),
+                "{}/api/routing/rules/{}", client.baseurl, encode_path(& rule_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -18735,6 +19959,538 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_routing_rules_legacy`]
+
+[`Client::list_routing_rules_legacy`]: super::Client::list_routing_rules_legacy*/
+    #[derive(Debug, Clone)]
+    pub struct ListRoutingRulesLegacy<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<i64>, String>,
+        offset: Result<Option<i64>, String>,
+        scope: Result<Option<::std::string::String>, String>,
+        scope_id: Result<Option<::std::string::String>, String>,
+        search: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListRoutingRulesLegacy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                offset: Ok(None),
+                scope: Ok(None),
+                scope_id: Ok(None),
+                search: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        pub fn scope<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.scope = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for scope failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn scope_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.scope_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for scope_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn search<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.search = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for search failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/governance/routing-rules`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RoutingRuleList>, Error<types::BifrostError>> {
+            let Self { client, limit, offset, scope, scope_id, search } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let scope = scope.map_err(Error::InvalidRequest)?;
+            let scope_id = scope_id.map_err(Error::InvalidRequest)?;
+            let search = search.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/governance/routing-rules", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("scope", &scope))
+                .query(&progenitor_client::QueryParam::new("scope_id", &scope_id))
+                .query(&progenitor_client::QueryParam::new("search", &search))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_routing_rules_legacy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_routing_rule_legacy`]
+
+[`Client::create_routing_rule_legacy`]: super::Client::create_routing_rule_legacy*/
+    #[derive(Debug, Clone)]
+    pub struct CreateRoutingRuleLegacy<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateRoutingRuleRequest, String>,
+    }
+    impl<'a> CreateRoutingRuleLegacy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateRoutingRuleRequest>,
+            <V as std::convert::TryInto<
+                types::CreateRoutingRuleRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateRoutingRuleRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateRoutingRuleRequest,
+            ) -> types::builder::CreateRoutingRuleRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/governance/routing-rules`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::RoutingRuleResponse>,
+            Error<types::BifrostError>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateRoutingRuleRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/governance/routing-rules", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_routing_rule_legacy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_routing_rule_legacy`]
+
+[`Client::get_routing_rule_legacy`]: super::Client::get_routing_rule_legacy*/
+    #[derive(Debug, Clone)]
+    pub struct GetRoutingRuleLegacy<'a> {
+        client: &'a super::Client,
+        rule_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetRoutingRuleLegacy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                rule_id: Err("rule_id was not initialized".to_string()),
+            }
+        }
+        pub fn rule_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.rule_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for rule_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/governance/routing-rules/{rule_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::RoutingRuleResponse>,
+            Error<types::BifrostError>,
+        > {
+            let Self { client, rule_id } = self;
+            let rule_id = rule_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/governance/routing-rules/{}", client.baseurl, encode_path(&
+                rule_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_routing_rule_legacy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_routing_rule_legacy`]
+
+[`Client::update_routing_rule_legacy`]: super::Client::update_routing_rule_legacy*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateRoutingRuleLegacy<'a> {
+        client: &'a super::Client,
+        rule_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateRoutingRuleRequest, String>,
+    }
+    impl<'a> UpdateRoutingRuleLegacy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                rule_id: Err("rule_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn rule_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.rule_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for rule_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateRoutingRuleRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateRoutingRuleRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateRoutingRuleRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateRoutingRuleRequest,
+            ) -> types::builder::UpdateRoutingRuleRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/governance/routing-rules/{rule_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::RoutingRuleResponse>,
+            Error<types::BifrostError>,
+        > {
+            let Self { client, rule_id, body } = self;
+            let rule_id = rule_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateRoutingRuleRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/governance/routing-rules/{}", client.baseurl, encode_path(&
+                rule_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_routing_rule_legacy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_routing_rule_legacy`]
+
+[`Client::delete_routing_rule_legacy`]: super::Client::delete_routing_rule_legacy*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteRoutingRuleLegacy<'a> {
+        client: &'a super::Client,
+        rule_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteRoutingRuleLegacy<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                rule_id: Err("rule_id was not initialized".to_string()),
+            }
+        }
+        pub fn rule_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.rule_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for rule_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/governance/routing-rules/{rule_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MessageResponse>, Error<types::BifrostError>> {
+            let Self { client, rule_id } = self;
+            let rule_id = rule_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/governance/routing-rules/{}", client.baseurl, encode_path(&
+                rule_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_routing_rule_legacy",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_pricing_overrides`]
 
 [`Client::list_pricing_overrides`]: super::Client::list_pricing_overrides*/
@@ -18747,6 +20503,7 @@ pub mod builder {
         provider_key_id: Result<Option<::std::string::String>, String>,
         scope_kind: Result<Option<::std::string::String>, String>,
         search: Result<Option<::std::string::String>, String>,
+        user_id: Result<Option<::std::string::String>, String>,
         virtual_key_id: Result<Option<::std::string::String>, String>,
     }
     impl<'a> ListPricingOverrides<'a> {
@@ -18759,6 +20516,7 @@ pub mod builder {
                 provider_key_id: Ok(None),
                 scope_kind: Ok(None),
                 search: Ok(None),
+                user_id: Ok(None),
                 virtual_key_id: Ok(None),
             }
         }
@@ -18834,6 +20592,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn virtual_key_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -18862,6 +20633,7 @@ pub mod builder {
                 provider_key_id,
                 scope_kind,
                 search,
+                user_id,
                 virtual_key_id,
             } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -18870,6 +20642,7 @@ pub mod builder {
             let provider_key_id = provider_key_id.map_err(Error::InvalidRequest)?;
             let scope_kind = scope_kind.map_err(Error::InvalidRequest)?;
             let search = search.map_err(Error::InvalidRequest)?;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
             let virtual_key_id = virtual_key_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/governance/pricing-overrides", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -18899,6 +20672,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("scope_kind", &scope_kind))
                 .query(&progenitor_client::QueryParam::new("search", &search))
+                .query(&progenitor_client::QueryParam::new("user_id", &user_id))
                 .query(
                     &progenitor_client::QueryParam::new(
                         "virtual_key_id",
@@ -19356,27 +21130,27 @@ pub mod operations {
             path: "/api/governance/rate-limits",
         },
         Operation {
-            id: "list_routing_rules",
+            id: "list_routing_rules_legacy",
             method: "GET",
             path: "/api/governance/routing-rules",
         },
         Operation {
-            id: "create_routing_rule",
+            id: "create_routing_rule_legacy",
             method: "POST",
             path: "/api/governance/routing-rules",
         },
         Operation {
-            id: "get_routing_rule",
+            id: "get_routing_rule_legacy",
             method: "GET",
             path: "/api/governance/routing-rules/{rule_id}",
         },
         Operation {
-            id: "update_routing_rule",
+            id: "update_routing_rule_legacy",
             method: "PUT",
             path: "/api/governance/routing-rules/{rule_id}",
         },
         Operation {
-            id: "delete_routing_rule",
+            id: "delete_routing_rule_legacy",
             method: "DELETE",
             path: "/api/governance/routing-rules/{rule_id}",
         },
@@ -19441,9 +21215,44 @@ pub mod operations {
             path: "/api/governance/virtual-keys/{vk_id}",
         },
         Operation {
+            id: "set_virtual_key_budget_override",
+            method: "PUT",
+            path: "/api/governance/virtual-keys/{vk_id}/budgets/{budget_id}/override",
+        },
+        Operation {
+            id: "delete_virtual_key_budget_override",
+            method: "DELETE",
+            path: "/api/governance/virtual-keys/{vk_id}/budgets/{budget_id}/override",
+        },
+        Operation {
             id: "rotate_virtual_key",
             method: "POST",
             path: "/api/governance/virtual-keys/{vk_id}/rotate",
+        },
+        Operation {
+            id: "list_routing_rules",
+            method: "GET",
+            path: "/api/routing/rules",
+        },
+        Operation {
+            id: "create_routing_rule",
+            method: "POST",
+            path: "/api/routing/rules",
+        },
+        Operation {
+            id: "get_routing_rule",
+            method: "GET",
+            path: "/api/routing/rules/{rule_id}",
+        },
+        Operation {
+            id: "update_routing_rule",
+            method: "PUT",
+            path: "/api/routing/rules/{rule_id}",
+        },
+        Operation {
+            id: "delete_routing_rule",
+            method: "DELETE",
+            path: "/api/routing/rules/{rule_id}",
         },
         Operation {
             id: "get_version",

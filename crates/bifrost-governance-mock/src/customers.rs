@@ -94,6 +94,7 @@ pub(crate) fn render(store: &Store, customer: &CustomerRecord, depth: Depth) -> 
         rate_limit_id: customer.limits.rate_limit_id(),
         teams,
         updated_at: Some(customer.updated_at),
+        virtual_key_count: None,
         virtual_keys,
     }
 }

@@ -143,6 +143,7 @@ fn new_budget(
         max_limit: Some(max_limit),
         model_config_id: None,
         override_amount: None,
+        override_anchor_reset: None,
         override_cycles_remaining: None,
         override_cycles_total: None,
         override_mode: None,
@@ -499,6 +500,7 @@ mod tests {
             calendar_aligned: None,
             id: None,
             max_limit: max,
+            reset_config: None,
             reset_duration: Duration::try_from(duration).unwrap(),
         }
     }

@@ -86,6 +86,7 @@ fn render(store: &Store, po: &PricingOverrideRecord) -> PricingOverride {
         id: po.id.clone(),
         match_type: Some(po.match_type.clone()),
         name: Some(po.name.clone()),
+        patch: None,
         pattern: Some(po.pattern.clone()),
         pricing_patch: Some(serde_json::to_string(&po.patch).unwrap_or_else(|_| "{}".to_string())),
         provider_id: po.provider_id.clone(),
@@ -94,6 +95,7 @@ fn render(store: &Store, po: &PricingOverrideRecord) -> PricingOverride {
         request_types: Some(po.request_types.clone()),
         scope_kind: Some(po.scope_kind.clone()),
         updated_at: Some(po.updated_at),
+        user_id: None,
         virtual_key_id: po.virtual_key_id.clone(),
     }
 }

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
+use bifrost_governance_client::fallback::Fallback;
 use bifrost_governance_client::types::{
     CreateRoutingRuleRequest, MessageResponse, RoutingRule, RoutingRuleList, RoutingRuleResponse,
     RoutingTarget, RoutingTargetRequest, UpdateRoutingRuleRequest,
@@ -33,7 +34,7 @@ pub(crate) struct RoutingRuleRecord {
     pub(crate) chain_rule: bool,
     pub(crate) cel_expression: String,
     pub(crate) targets: Vec<RoutingTarget>,
-    pub(crate) fallbacks: Vec<String>,
+    pub(crate) fallbacks: Vec<Fallback>,
     pub(crate) query: Option<Map<String, Value>>,
     pub(crate) scope: String,
     pub(crate) scope_id: Option<String>,
@@ -51,6 +52,11 @@ impl Sequenced for RoutingRuleRecord {
 /// Routes of this resource.
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
+        .route("/api/routing/rules", get(list).post(create))
+        .route(
+            "/api/routing/rules/{rule_id}",
+            get(get_one).put(update).delete(delete),
+        )
         .route("/api/governance/routing-rules", get(list).post(create))
         .route(
             "/api/governance/routing-rules/{rule_id}",
@@ -147,6 +153,7 @@ fn build_targets(
             provider,
             provider_key_name,
             weight: Some(req.weight),
+            ttft_timeout_ms: req.ttft_timeout_ms.filter(|ms| *ms > 0),
         });
     }
     if (sum - 1.0).abs() > 0.001 {
@@ -165,9 +172,9 @@ fn build_targets(
     Ok(targets)
 }
 
-fn check_fallbacks(store: &Store, fallbacks: &[String]) -> Result<(), ApiError> {
+fn check_fallbacks(store: &Store, fallbacks: &[Fallback]) -> Result<(), ApiError> {
     for fallback in fallbacks {
-        let provider = fallback.split('/').next().unwrap_or_default();
+        let provider = fallback.provider();
         if !store.catalog.is_known_provider(provider) {
             return Err(ApiError::bad_request(format!(
                 "invalid fallback {fallback:?}: unknown provider {provider:?}"

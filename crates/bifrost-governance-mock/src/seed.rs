@@ -255,6 +255,9 @@ impl Seed {
                 })
                 .transpose()?;
             let req = CreateVirtualKeyRequest {
+                allow_all_providers: None,
+                delete_after_expire: None,
+                disable_content_logging: None,
                 budgets: non_empty(&vk.budgets),
                 calendar_aligned: None,
                 customer_id: customer_id("virtual key", &vk.name, &vk.customer)?,
@@ -262,7 +265,7 @@ impl Seed {
                 expires_at: None,
                 is_active: vk.is_active,
                 mcp_configs: non_empty(&vk.mcp_configs),
-                metadata: vk.metadata.clone(),
+                metadata: vk.metadata.clone().map(Into::into),
                 name: entity_name("virtual key", &vk.name)?,
                 provider_configs: non_empty(&vk.provider_configs),
                 rate_limit: vk.rate_limit.clone(),

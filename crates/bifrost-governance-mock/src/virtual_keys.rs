@@ -156,6 +156,8 @@ pub(crate) fn render(store: &Store, vk: &VirtualKeyRecord, depth: Depth) -> Virt
     };
     VirtualKey {
         allow_all_providers: Some(false),
+        delete_after_expire: None,
+        disable_content_logging: None,
         assigned_user: None,
         budget: None,
         budget_id: None,
@@ -520,7 +522,7 @@ pub(crate) fn create_virtual_key(
         mcp_configs,
         calendar_aligned: aligned,
         expires_at: req.expires_at,
-        metadata: req.metadata.clone(),
+        metadata: req.metadata.clone().map(|m| m.0),
         rotated_at: None,
         previous_value: None,
         previous_value_expires_at: None,
@@ -825,7 +827,7 @@ async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes
         next.expires_at = expires_at;
     }
     if let Some(metadata) = &req.metadata {
-        next.metadata = Some(metadata.clone());
+        next.metadata = Some(metadata.0.clone());
     }
     if req.reset_budget_usage == Some(true) {
         let now = clock.now();

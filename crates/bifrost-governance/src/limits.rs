@@ -19,6 +19,8 @@ use bifrost_governance_client::types;
 pub struct BudgetSpec {
     max_limit_usd: f64,
     period: ResetPeriod,
+    quarter_start_month: Option<u8>,
+    id: Option<String>,
 }
 
 impl BudgetSpec {
@@ -35,7 +37,76 @@ impl BudgetSpec {
         Ok(Self {
             max_limit_usd,
             period,
+            quarter_start_month: None,
+            id: None,
         })
+    }
+
+    /// The budget as the server holds it, keeping its id: sent back in a budget set,
+    /// it updates that row (and keeps its usage) even if its period changes. Fails on
+    /// a row whose amount or period the SDK would refuse.
+    pub fn from_existing(budget: &types::Budget) -> Result<Self, InvalidInput> {
+        let period = ResetPeriod::parse(budget.reset_duration.as_deref().unwrap_or_default())?;
+        let spec = Self::new(budget.max_limit.unwrap_or_default(), period)?.with_id(&budget.id);
+        match budget
+            .reset_config
+            .as_ref()
+            .and_then(|c| c.quarter_start_month)
+            .filter(|m| *m != 0)
+        {
+            Some(month) if spec.period.is_quarterly() => {
+                spec.quarter_start_month(u8::try_from(month).map_err(|_| month_error(month))?)
+            }
+            _ => Ok(spec),
+        }
+    }
+
+    /// Names the existing budget row this spec updates (newer servers match budgets
+    /// by id first, so its period may change without losing usage; v1.5.x servers
+    /// match by period and ignore the id).
+    pub fn with_id(mut self, budget_id: impl Into<String>) -> Self {
+        self.id = Some(budget_id.into()).filter(|id| !id.is_empty());
+        self
+    }
+
+    /// The first month (1 = January … 12 = December) of the fiscal quarters a
+    /// quarterly budget resets on (v1.6.10+ servers). Refused for any other period,
+    /// which the server would reject.
+    ///
+    /// ```
+    /// use bifrost_governance::{BudgetSpec, ResetPeriod};
+    ///
+    /// let fiscal = BudgetSpec::new(5_000.0, ResetPeriod::quarters(1))?.quarter_start_month(4)?;
+    /// assert_eq!(fiscal.quarter_start(), Some(4));
+    /// assert!(BudgetSpec::new(10.0, ResetPeriod::months(1))?.quarter_start_month(4).is_err());
+    /// assert!(BudgetSpec::new(10.0, ResetPeriod::quarters(1))?.quarter_start_month(13).is_err());
+    /// # Ok::<(), bifrost_governance::InvalidInput>(())
+    /// ```
+    pub fn quarter_start_month(mut self, month: u8) -> Result<Self, InvalidInput> {
+        if !self.period.is_quarterly() {
+            return Err(InvalidInput::new(
+                "budget reset_config",
+                format!(
+                    "a quarter start month only applies to quarterly periods like `1Q`, not {}",
+                    self.period
+                ),
+            ));
+        }
+        if !(1..=12).contains(&month) {
+            return Err(month_error(i64::from(month)));
+        }
+        self.quarter_start_month = Some(month);
+        Ok(self)
+    }
+
+    /// The first month of the fiscal quarters, for quarterly budgets that set one.
+    pub fn quarter_start(&self) -> Option<u8> {
+        self.quarter_start_month
+    }
+
+    /// The id of the budget row this spec updates, if it names one.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
     }
 
     /// The cap, in USD.
@@ -50,12 +121,27 @@ impl BudgetSpec {
 
     pub(crate) fn to_request(&self, calendar_aligned: Option<bool>) -> types::CreateBudgetRequest {
         types::CreateBudgetRequest {
-            id: None,
+            id: self.id.clone(),
             max_limit: self.max_limit_usd,
             reset_duration: duration(&self.period),
             calendar_aligned,
+            reset_config: self.reset_config(),
         }
     }
+
+    pub(crate) fn reset_config(&self) -> Option<types::ResetConfigRequest> {
+        self.quarter_start_month
+            .map(|month| types::ResetConfigRequest {
+                quarter_start_month: std::num::NonZeroU64::new(u64::from(month)),
+            })
+    }
+}
+
+fn month_error(month: i64) -> InvalidInput {
+    InvalidInput::new(
+        "budget reset_config",
+        format!("quarter start month {month} is not between 1 and 12"),
+    )
 }
 
 /// A set of budgets with distinct periods (for example a daily and a monthly cap).

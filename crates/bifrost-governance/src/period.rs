@@ -160,6 +160,12 @@ impl ResetPeriod {
         CALENDAR_UNITS.iter().any(|(unit, _)| Some(*unit) == last)
     }
 
+    /// Whether the period counts quarters (`1Q`): the only periods a budget's
+    /// `reset_config` applies to.
+    pub fn is_quarterly(&self) -> bool {
+        self.text.ends_with('Q')
+    }
+
     pub(crate) fn require_positive(&self, field: &'static str) -> Result<(), InvalidInput> {
         if self.is_positive() {
             Ok(())

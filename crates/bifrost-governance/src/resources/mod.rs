@@ -185,6 +185,7 @@ pub(crate) fn budget_removal() -> types::UpdateBudgetRequest {
         max_limit: None,
         reset_duration: None,
         calendar_aligned: None,
+        reset_config: None,
     }
 }
 
@@ -305,6 +306,7 @@ impl From<OwnerBudgets> for OwnerBudgetUpdate {
                         max_limit: Some(b.max_limit),
                         reset_duration: Some(b.reset_duration),
                         calendar_aligned: b.calendar_aligned,
+                        reset_config: b.reset_config,
                     }
                 })),
                 list: None,

@@ -8,6 +8,7 @@
 //! same `(provider, model, key_id)` (provider and model compared case-insensitively).
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use bifrost_governance_client::types::{self, RoutingRule};
 use futures::FutureExt;
@@ -20,8 +21,12 @@ use crate::error::{InvalidInput, Result};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
+pub use bifrost_governance_client::fallback::Fallback;
+
 /// How far the target weights may be from 1 in total.
 const WEIGHT_TOLERANCE: f64 = 0.001;
+/// Longest time-to-first-token deadline the server accepts.
+const MAX_TTFT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Handle to the routing rules of a server; from [`Client::routing_rules`].
 #[derive(Debug, Clone)]
@@ -183,6 +188,7 @@ pub struct RoutingTargetSpec {
     model: Option<String>,
     key_id: Option<String>,
     weight: f64,
+    ttft_timeout: Option<Duration>,
 }
 
 impl RoutingTargetSpec {
@@ -194,6 +200,7 @@ impl RoutingTargetSpec {
             model: None,
             key_id: None,
             weight: 1.0,
+            ttft_timeout: None,
         }
     }
 
@@ -205,6 +212,7 @@ impl RoutingTargetSpec {
             model: None,
             key_id: None,
             weight: 1.0,
+            ttft_timeout: None,
         }
     }
 
@@ -215,6 +223,10 @@ impl RoutingTargetSpec {
             model: target.model.clone().filter(|m| !m.is_empty()),
             key_id: target.key_id.clone().filter(|k| !k.is_empty()),
             weight: target.weight.unwrap_or(0.0),
+            ttft_timeout: target
+                .ttft_timeout_ms
+                .filter(|ms| *ms > 0)
+                .map(|ms| Duration::from_millis(ms as u64)),
         }
     }
 
@@ -241,12 +253,26 @@ impl RoutingTargetSpec {
         self.weight
     }
 
+    /// Cuts off a streamed attempt on this target that has not produced its first
+    /// token within `timeout` and moves on to the next fallback (the last attempt is
+    /// never cut off). Whole milliseconds from 1 ms to 300 s; v2.3.0+ servers.
+    pub fn ttft_timeout(mut self, timeout: Duration) -> Self {
+        self.ttft_timeout = Some(timeout);
+        self
+    }
+
+    /// The configured time-to-first-token deadline.
+    pub fn ttft_timeout_value(&self) -> Option<Duration> {
+        self.ttft_timeout
+    }
+
     fn to_request(&self) -> types::RoutingTargetRequest {
         types::RoutingTargetRequest {
             provider: self.provider.clone(),
             model: self.model.clone(),
             key_id: self.key_id.clone(),
             weight: self.weight,
+            ttft_timeout_ms: self.ttft_timeout.map(|t| t.as_millis() as i64),
         }
     }
 }
@@ -283,6 +309,18 @@ fn check_targets(targets: &[RoutingTargetSpec]) -> Result<(), InvalidInput> {
                 ),
             ));
         }
+        if let Some(timeout) = t.ttft_timeout
+            && (timeout < Duration::from_millis(1)
+                || timeout > MAX_TTFT_TIMEOUT
+                || timeout.subsec_nanos() % 1_000_000 != 0)
+        {
+            return Err(InvalidInput::new(
+                "targets",
+                format!(
+                    "targets[{i}].ttft_timeout {timeout:?} must be whole milliseconds from 1 ms to {MAX_TTFT_TIMEOUT:?}"
+                ),
+            ));
+        }
         if t.key_id.is_some() && t.provider.is_none() {
             return Err(InvalidInput::new(
                 "targets",
@@ -314,20 +352,26 @@ fn check_targets(targets: &[RoutingTargetSpec]) -> Result<(), InvalidInput> {
     Ok(())
 }
 
-/// Checks that each fallback names a provider: `openai/gpt-4o`, or `azure/` for the
-/// requested model.
-fn check_fallbacks(fallbacks: &[String]) -> Result<(), InvalidInput> {
+/// Checks that each fallback names a provider: `openai/gpt-4o`, `azure/` for the
+/// requested model, or a pinned one with its provider and key.
+fn check_fallbacks(fallbacks: &[Fallback]) -> Result<(), InvalidInput> {
     for (i, fallback) in fallbacks.iter().enumerate() {
-        match fallback.split_once('/') {
-            Some((provider, _)) if !provider.trim().is_empty() => {}
-            _ => {
-                return Err(InvalidInput::new(
-                    "fallbacks",
-                    format!(
-                        "fallbacks[{i}] {fallback:?} must start with a provider, like \"openai/gpt-4o\" or \"azure/\""
-                    ),
-                ));
-            }
+        if fallback.provider().trim().is_empty() {
+            return Err(InvalidInput::new(
+                "fallbacks",
+                format!(
+                    "fallbacks[{i}] {:?} must start with a provider, like \"openai/gpt-4o\" or \"azure/\"",
+                    fallback.as_model_string()
+                ),
+            ));
+        }
+        if fallback.is_pinned() && fallback.key_id().is_none() {
+            return Err(InvalidInput::new(
+                "fallbacks",
+                format!(
+                    "fallbacks[{i}] may pin a key by its key_id only (the API refuses provider_key_name)"
+                ),
+            ));
         }
     }
     Ok(())
@@ -446,7 +490,7 @@ pub struct CreateRoutingRule {
     chain_rule: Option<bool>,
     cel_expression: Option<String>,
     targets: Vec<RoutingTargetSpec>,
-    fallbacks: Vec<String>,
+    fallbacks: Vec<Fallback>,
     scope: Option<Scope>,
     priority: Option<i64>,
 }
@@ -464,8 +508,10 @@ impl CreateRoutingRule {
         self
     }
 
-    /// Adds a fallback: `provider/model`, or `provider/` for the requested model.
-    pub fn fallback(mut self, fallback: impl Into<String>) -> Self {
+    /// Adds a fallback: [`Fallback::model`]`("provider/model")` (or `"provider/"`
+    /// for the requested model), or [`Fallback::pinned`] to one provider key (v2.2.3+
+    /// servers). A plain `"provider/model"` string converts too.
+    pub fn fallback(mut self, fallback: impl Into<Fallback>) -> Self {
         self.fallbacks.push(fallback.into());
         self
     }
@@ -544,7 +590,7 @@ pub struct UpdateRoutingRule {
     id: String,
     body: types::UpdateRoutingRuleRequest,
     targets: Option<Vec<RoutingTargetSpec>>,
-    fallbacks: Option<Vec<String>>,
+    fallbacks: Option<Vec<Fallback>>,
     scope: Option<Scope>,
     deferred: Deferred,
 }
@@ -578,7 +624,7 @@ impl UpdateRoutingRule {
     }
 
     /// Replaces every fallback.
-    pub fn set_fallbacks<I: IntoIterator<Item = S>, S: Into<String>>(
+    pub fn set_fallbacks<I: IntoIterator<Item = F>, F: Into<Fallback>>(
         mut self,
         fallbacks: I,
     ) -> Self {
@@ -756,10 +802,33 @@ mod tests {
 
     #[test]
     fn fallbacks_need_a_provider_prefix() {
-        assert!(check_fallbacks(&["openai/gpt-4o".into(), "azure/".into()]).is_ok());
-        assert!(check_fallbacks(&["gpt-4o".into()]).is_err());
-        assert!(check_fallbacks(&["/gpt-4o".into()]).is_err());
-        assert!(check_fallbacks(&[String::new()]).is_err());
+        let ok = [
+            Fallback::model("openai/gpt-4o"),
+            Fallback::model("azure/"),
+            Fallback::pinned("openai", "gpt-4o", "key-1"),
+        ];
+        assert!(check_fallbacks(&ok).is_ok());
+        for bad in ["gpt-4o", "/gpt-4o", ""] {
+            assert!(check_fallbacks(&[Fallback::model(bad)]).is_err(), "{bad}");
+        }
+        assert!(check_fallbacks(&[Fallback::pinned(" ", "gpt-4o", "k")]).is_err());
+    }
+
+    #[test]
+    fn ttft_timeouts_are_bounded_whole_milliseconds() {
+        let with = |t: Duration| check_targets(&[openai(1.0).ttft_timeout(t)]);
+        assert!(with(Duration::from_millis(1)).is_ok());
+        assert!(with(Duration::from_secs(300)).is_ok());
+        assert!(with(Duration::ZERO).is_err());
+        assert!(with(Duration::from_millis(300_001)).is_err());
+        assert!(with(Duration::from_micros(1500)).is_err());
+        let json = serde_json::to_value(
+            openai(1.0)
+                .ttft_timeout(Duration::from_millis(2500))
+                .to_request(),
+        )
+        .unwrap();
+        assert_eq!(json["ttft_timeout_ms"], 2500);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::error::InvalidInput;
 use crate::resources::non_empty;
 
 /// What an override applies to; each variant carries exactly the ids its
-/// `scope_kind` requires.
+/// `scope_kind` requires. The `User*` scopes need v1.6.7+ servers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PricingScope {
@@ -47,108 +47,171 @@ pub enum PricingScope {
         /// The provider key's `key_id` UUID.
         provider_key_id: String,
     },
+    /// Requests of a user (enterprise identities).
+    User {
+        /// The user's id.
+        user_id: String,
+    },
+    /// Requests of a user to a provider.
+    UserProvider {
+        /// The user's id.
+        user_id: String,
+        /// Provider name, sent as `provider_id`.
+        provider: String,
+    },
+    /// Requests of a user served with one key of a provider.
+    UserProviderKey {
+        /// The user's id.
+        user_id: String,
+        /// Provider name, sent as `provider_id`.
+        provider: String,
+        /// The provider key's `key_id` UUID.
+        provider_key_id: String,
+    },
 }
 
-/// `scope_kind`, `virtual_key_id`, `provider_id` and `provider_key_id` of a scope.
-type ScopeWire<'a> = (
-    PricingScopeKind,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<&'a str>,
-);
+/// The `scope_kind` and the ids a scope is sent as; absent ids are not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ScopeWire<'a> {
+    pub(super) kind: PricingScopeKind,
+    pub(super) user_id: Option<&'a str>,
+    pub(super) virtual_key_id: Option<&'a str>,
+    pub(super) provider_id: Option<&'a str>,
+    pub(super) provider_key_id: Option<&'a str>,
+}
 
 impl PricingScope {
     /// The scope of an override returned by the server; `None` for a kind this
     /// SDK does not know or ids that do not fit the kind.
     pub fn from_existing(pricing_override: &PricingOverride) -> Option<Self> {
         let id = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
-        let vk = id(&pricing_override.virtual_key_id);
+        let user_id = id(&pricing_override.user_id);
+        let virtual_key_id = id(&pricing_override.virtual_key_id);
         let provider = id(&pricing_override.provider_id);
-        let key = id(&pricing_override.provider_key_id);
+        let provider_key_id = id(&pricing_override.provider_key_id);
         let kind: PricingScopeKind = pricing_override.scope_kind.as_deref()?.parse().ok()?;
-        Some(match (kind, vk, provider, key) {
-            (PricingScopeKind::Global, None, None, None) => PricingScope::Global,
-            (PricingScopeKind::Provider, None, Some(provider), None) => {
-                PricingScope::Provider { provider }
-            }
-            (PricingScopeKind::ProviderKey, None, None, Some(provider_key_id)) => {
-                PricingScope::ProviderKey { provider_key_id }
-            }
-            (PricingScopeKind::VirtualKey, Some(virtual_key_id), None, None) => {
-                PricingScope::VirtualKey { virtual_key_id }
-            }
-            (PricingScopeKind::VirtualKeyProvider, Some(virtual_key_id), Some(provider), None) => {
-                PricingScope::VirtualKeyProvider {
-                    virtual_key_id,
-                    provider,
-                }
-            }
-            (
-                PricingScopeKind::VirtualKeyProviderKey,
-                Some(virtual_key_id),
-                Some(provider),
-                Some(provider_key_id),
-            ) => PricingScope::VirtualKeyProviderKey {
-                virtual_key_id,
-                provider,
-                provider_key_id,
+        let candidate = match kind {
+            PricingScopeKind::Global => PricingScope::Global,
+            PricingScopeKind::Provider => PricingScope::Provider {
+                provider: provider.clone()?,
             },
-            _ => return None,
-        })
+            PricingScopeKind::ProviderKey => PricingScope::ProviderKey {
+                provider_key_id: provider_key_id.clone()?,
+            },
+            PricingScopeKind::VirtualKey => PricingScope::VirtualKey {
+                virtual_key_id: virtual_key_id.clone()?,
+            },
+            PricingScopeKind::VirtualKeyProvider => PricingScope::VirtualKeyProvider {
+                virtual_key_id: virtual_key_id.clone()?,
+                provider: provider.clone()?,
+            },
+            PricingScopeKind::VirtualKeyProviderKey => PricingScope::VirtualKeyProviderKey {
+                virtual_key_id: virtual_key_id.clone()?,
+                provider: provider.clone()?,
+                provider_key_id: provider_key_id.clone()?,
+            },
+            PricingScopeKind::User => PricingScope::User {
+                user_id: user_id.clone()?,
+            },
+            PricingScopeKind::UserProvider => PricingScope::UserProvider {
+                user_id: user_id.clone()?,
+                provider: provider.clone()?,
+            },
+            PricingScopeKind::UserProviderKey => PricingScope::UserProviderKey {
+                user_id: user_id.clone()?,
+                provider: provider.clone()?,
+                provider_key_id: provider_key_id.clone()?,
+            },
+        };
+        // Ids the kind does not take mean the row is not one this SDK can express.
+        let wire = candidate.wire();
+        let exact = wire.user_id.map(str::to_string) == user_id
+            && wire.virtual_key_id.map(str::to_string) == virtual_key_id
+            && wire.provider_id.map(str::to_string) == provider
+            && wire.provider_key_id.map(str::to_string) == provider_key_id;
+        exact.then_some(candidate)
     }
 
     /// The scope kind.
     pub fn kind(&self) -> PricingScopeKind {
-        self.wire().0
+        self.wire().kind
     }
 
     pub(super) fn wire(&self) -> ScopeWire<'_> {
+        let none = |kind| ScopeWire {
+            kind,
+            user_id: None,
+            virtual_key_id: None,
+            provider_id: None,
+            provider_key_id: None,
+        };
         match self {
-            PricingScope::Global => (PricingScopeKind::Global, None, None, None),
-            PricingScope::Provider { provider } => {
-                (PricingScopeKind::Provider, None, Some(provider), None)
-            }
-            PricingScope::ProviderKey { provider_key_id } => (
-                PricingScopeKind::ProviderKey,
-                None,
-                None,
-                Some(provider_key_id),
-            ),
-            PricingScope::VirtualKey { virtual_key_id } => (
-                PricingScopeKind::VirtualKey,
-                Some(virtual_key_id),
-                None,
-                None,
-            ),
+            PricingScope::Global => none(PricingScopeKind::Global),
+            PricingScope::Provider { provider } => ScopeWire {
+                provider_id: Some(provider),
+                ..none(PricingScopeKind::Provider)
+            },
+            PricingScope::ProviderKey { provider_key_id } => ScopeWire {
+                provider_key_id: Some(provider_key_id),
+                ..none(PricingScopeKind::ProviderKey)
+            },
+            PricingScope::VirtualKey { virtual_key_id } => ScopeWire {
+                virtual_key_id: Some(virtual_key_id),
+                ..none(PricingScopeKind::VirtualKey)
+            },
             PricingScope::VirtualKeyProvider {
                 virtual_key_id,
                 provider,
-            } => (
-                PricingScopeKind::VirtualKeyProvider,
-                Some(virtual_key_id),
-                Some(provider),
-                None,
-            ),
+            } => ScopeWire {
+                virtual_key_id: Some(virtual_key_id),
+                provider_id: Some(provider),
+                ..none(PricingScopeKind::VirtualKeyProvider)
+            },
             PricingScope::VirtualKeyProviderKey {
                 virtual_key_id,
                 provider,
                 provider_key_id,
-            } => (
-                PricingScopeKind::VirtualKeyProviderKey,
-                Some(virtual_key_id),
-                Some(provider),
-                Some(provider_key_id),
-            ),
+            } => ScopeWire {
+                virtual_key_id: Some(virtual_key_id),
+                provider_id: Some(provider),
+                provider_key_id: Some(provider_key_id),
+                ..none(PricingScopeKind::VirtualKeyProviderKey)
+            },
+            PricingScope::User { user_id } => ScopeWire {
+                user_id: Some(user_id),
+                ..none(PricingScopeKind::User)
+            },
+            PricingScope::UserProvider { user_id, provider } => ScopeWire {
+                user_id: Some(user_id),
+                provider_id: Some(provider),
+                ..none(PricingScopeKind::UserProvider)
+            },
+            PricingScope::UserProviderKey {
+                user_id,
+                provider,
+                provider_key_id,
+            } => ScopeWire {
+                user_id: Some(user_id),
+                provider_id: Some(provider),
+                provider_key_id: Some(provider_key_id),
+                ..none(PricingScopeKind::UserProviderKey)
+            },
         }
+    }
+
+    /// Whether the scope is one of the `user*` kinds (v1.6.7+ servers).
+    pub fn is_user_scope(&self) -> bool {
+        self.wire().user_id.is_some()
     }
 
     /// Every id must be non-blank: the server turns a blank id into a missing one.
     pub(super) fn check(&self) -> Result<(), InvalidInput> {
-        let (_, vk, provider, key) = self.wire();
+        let wire = self.wire();
         [
-            ("virtual_key_id", vk),
-            ("provider_id", provider),
-            ("provider_key_id", key),
+            ("user_id", wire.user_id),
+            ("virtual_key_id", wire.virtual_key_id),
+            ("provider_id", wire.provider_id),
+            ("provider_key_id", wire.provider_key_id),
         ]
         .into_iter()
         .try_for_each(|(field, value)| value.map_or(Ok(()), |v| non_empty(field, v)))

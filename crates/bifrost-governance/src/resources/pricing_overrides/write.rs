@@ -2,7 +2,7 @@
 
 use bifrost_governance_client::types::{self, PricingOverride, PricingPatch};
 
-use super::rules::{ModelPattern, PricingScope, check_patch, check_request_types};
+use super::rules::{ModelPattern, PricingScope, ScopeWire, check_patch, check_request_types};
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::resources::{constrained, non_empty};
@@ -41,13 +41,14 @@ impl CreatePricingOverride {
         let (match_type, pattern) = self.pattern.wire()?;
         check_request_types(&self.request_types)?;
         check_patch(&self.patch)?;
-        let (scope_kind, virtual_key_id, provider_id, provider_key_id) = self.scope.wire();
+        let scope = self.scope.wire();
         Ok(types::CreatePricingOverrideRequest {
             name,
-            scope_kind,
-            virtual_key_id: virtual_key_id.map(str::to_string),
-            provider_id: provider_id.map(str::to_string),
-            provider_key_id: provider_key_id.map(str::to_string),
+            scope_kind: scope.kind,
+            user_id: scope.user_id.map(str::to_string),
+            virtual_key_id: scope.virtual_key_id.map(str::to_string),
+            provider_id: scope.provider_id.map(str::to_string),
+            provider_key_id: scope.provider_key_id.map(str::to_string),
             match_type,
             pattern: constrained("pattern", pattern)?,
             request_types: self.request_types.clone(),
@@ -125,24 +126,14 @@ impl UpdatePricingOverride {
             .clone()
             .map(|n| constrained("pricing override name", n))
             .transpose()?;
-        // Sending `scope_kind` makes the server clear all three ids before applying
+        // Sending `scope_kind` makes the server clear every scope id before applying
         // the ones sent, so a new scope never inherits an id of the old one.
-        let scope = match &self.scope {
-            Some(scope) => {
-                scope.check()?;
-                let (kind, vk, provider, key) = scope.wire();
-                Some((
-                    kind,
-                    vk.map(str::to_string),
-                    provider.map(str::to_string),
-                    key.map(str::to_string),
-                ))
-            }
-            None => None,
-        };
-        let (scope_kind, virtual_key_id, provider_id, provider_key_id) = match scope {
-            Some((kind, vk, provider, key)) => (Some(kind), vk, provider, key),
-            None => (None, None, None, None),
+        if let Some(scope) = &self.scope {
+            scope.check()?;
+        }
+        let scope = self.scope.as_ref().map(PricingScope::wire);
+        let id = |pick: for<'w> fn(&ScopeWire<'w>) -> Option<&'w str>| {
+            scope.as_ref().and_then(pick).map(str::to_string)
         };
         // The match type is always sent with the pattern: the server would otherwise
         // check the new pattern against the stored match type.
@@ -161,10 +152,11 @@ impl UpdatePricingOverride {
         }
         Ok(types::UpdatePricingOverrideRequest {
             name,
-            scope_kind,
-            virtual_key_id,
-            provider_id,
-            provider_key_id,
+            scope_kind: scope.map(|s| s.kind),
+            user_id: id(|s| s.user_id),
+            virtual_key_id: id(|s| s.virtual_key_id),
+            provider_id: id(|s| s.provider_id),
+            provider_key_id: id(|s| s.provider_key_id),
             match_type,
             pattern,
             request_types: self.request_types.clone(),

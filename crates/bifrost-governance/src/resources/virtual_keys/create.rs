@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::access::{
     Assignment, McpConfigSpec, ProviderConfigSpec, mcp_requests, provider_requests,
 };
+use super::metadata;
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::resources::{Deferred, LimitsCreate, constrained};
@@ -26,6 +27,9 @@ pub struct CreateVirtualKey {
     mcp_configs: Vec<McpConfigSpec>,
     is_active: Option<bool>,
     expires_at: Option<DateTime<Utc>>,
+    delete_after_expire: Option<bool>,
+    allow_all_providers: Option<bool>,
+    disable_content_logging: Option<bool>,
     metadata: Option<HashMap<String, String>>,
     deferred: Deferred,
 }
@@ -42,6 +46,9 @@ impl CreateVirtualKey {
             mcp_configs: Vec::new(),
             is_active: None,
             expires_at: None,
+            delete_after_expire: None,
+            allow_all_providers: None,
+            disable_content_logging: None,
             metadata: None,
             deferred: Deferred::default(),
         }
@@ -94,13 +101,35 @@ impl CreateVirtualKey {
         self
     }
 
-    /// The key stops working at this time (must be in the future; v1.6+ servers).
+    /// The key stops working at this time (must be in the future; v1.6.3+ servers).
     pub fn expires_at(mut self, at: DateTime<Utc>) -> Self {
         self.expires_at = Some(at);
         self
     }
 
-    /// Adds a metadata entry (v2.3+ servers).
+    /// Deletes the key once it has expired (needs [`expires_at`](Self::expires_at)).
+    pub fn delete_after_expire(mut self, delete: bool) -> Self {
+        self.delete_after_expire = Some(delete);
+        self
+    }
+
+    /// Lets the key use every provider that has no provider config, with all of its
+    /// models and keys (v2.1.0+ servers). Without it, a key may use only the
+    /// providers it has a [`ProviderConfigSpec`] for.
+    pub fn allow_all_providers(mut self, allow: bool) -> Self {
+        self.allow_all_providers = Some(allow);
+        self
+    }
+
+    /// Keeps (`true`) or forces (`false`) request and response content out of/into
+    /// the server's logs for this key; left unset, the key follows the server setting.
+    pub fn disable_content_logging(mut self, disable: bool) -> Self {
+        self.disable_content_logging = Some(disable);
+        self
+    }
+
+    /// Adds a metadata entry (keys of letters, digits, `.`, `_`, `-`; newest v2.x
+    /// servers).
     pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.metadata
             .get_or_insert_with(HashMap::new)
@@ -113,12 +142,18 @@ impl CreateVirtualKey {
     pub async fn send(self) -> Result<VirtualKey> {
         self.deferred.into_result()?;
         self.limits.check()?;
-        if let Some(at) = self.expires_at
-            && at <= Utc::now()
-        {
-            return Err(
-                InvalidInput::new("expires_at", format!("{at} is not in the future")).into(),
-            );
+        if let Some(at) = self.expires_at {
+            check_future(at)?;
+        }
+        if self.delete_after_expire.is_some() && self.expires_at.is_none() {
+            return Err(InvalidInput::new(
+                "delete_after_expire",
+                "needs an expiry: set expires_at too",
+            )
+            .into());
+        }
+        if let Some(metadata) = &self.metadata {
+            metadata::check(metadata)?;
         }
         let (team_id, customer_id) = match &self.assignment {
             Some(Assignment::Team(id)) => (Some(id.clone()), None),
@@ -141,7 +176,10 @@ impl CreateVirtualKey {
                 .then(|| mcp_requests(&self.mcp_configs))
                 .transpose()?,
             expires_at: self.expires_at,
-            metadata: self.metadata,
+            delete_after_expire: self.delete_after_expire,
+            allow_all_providers: self.allow_all_providers,
+            disable_content_logging: self.disable_content_logging,
+            metadata: self.metadata.map(Into::into),
         };
         let response = call(
             "create_virtual_key",
@@ -150,4 +188,15 @@ impl CreateVirtualKey {
         .await?;
         Ok(response.virtual_key)
     }
+}
+
+/// An expiry must lie in the future (the server answers 400 otherwise).
+pub(super) fn check_future(at: DateTime<Utc>) -> Result<(), InvalidInput> {
+    if at <= Utc::now() {
+        return Err(InvalidInput::new(
+            "expires_at",
+            format!("{at} is not in the future"),
+        ));
+    }
+    Ok(())
 }

@@ -3,11 +3,14 @@
 use std::collections::HashMap;
 
 use bifrost_governance_client::types::{self, VirtualKey};
+use chrono::{DateTime, Utc};
 
 use super::access::{
     Assignment, McpConfigSpec, ProviderConfigSpec, mcp_requests, provider_requests,
 };
-use crate::error::Result;
+use super::create::check_future;
+use super::metadata;
+use crate::error::{InvalidInput, Result};
 use crate::limits::{BudgetSpecs, RateLimitSpec};
 use crate::resources::constrained;
 
@@ -34,8 +37,12 @@ pub struct VirtualKeyEdit {
     /// `Some(Some(limit))` sets (merging, as the server does for keys),
     /// `Some(None)` removes, `None` leaves the rate limit alone.
     pub rate_limit: Option<Option<RateLimitSpec>>,
-    /// `Some` replaces the metadata map; `None` leaves it alone.
-    pub metadata: Option<HashMap<String, String>>,
+    /// Metadata entries (newest v2.x servers); the whole map is sent when it changed.
+    pub metadata: HashMap<String, String>,
+    /// When the key stops working; `None` never.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Whether providers without a config are allowed (v2.1.0+ servers).
+    pub allow_all_providers: bool,
 }
 
 impl VirtualKeyEdit {
@@ -59,7 +66,9 @@ impl VirtualKeyEdit {
                 .collect(),
             budgets: None,
             rate_limit: None,
-            metadata: None,
+            metadata: current.metadata.clone().unwrap_or_default(),
+            expires_at: current.expires_at,
+            allow_all_providers: current.allow_all_providers.unwrap_or(false),
             current,
         }
     }
@@ -99,9 +108,23 @@ impl VirtualKeyEdit {
                 r.as_ref()
                     .map_or_else(RateLimitSpec::removal, RateLimitSpec::to_request)
             }),
-            metadata: self.metadata.clone(),
+            metadata: changed(self.metadata != original.metadata)
+                .map(|()| {
+                    metadata::check(&self.metadata)?;
+                    Ok::<_, InvalidInput>(self.metadata.clone().into())
+                })
+                .transpose()?,
+            expires_at: changed(self.expires_at != original.expires_at)
+                .map(|()| match self.expires_at {
+                    Some(at) => check_future(at).map(|()| at.to_rfc3339()),
+                    None => Ok(String::new()),
+                })
+                .transpose()?,
+            allow_all_providers: changed(self.allow_all_providers != original.allow_all_providers)
+                .map(|()| self.allow_all_providers),
+            delete_after_expire: None,
+            disable_content_logging: None,
             calendar_aligned: None,
-            expires_at: None,
             reset_budget_usage: None,
         })
     }

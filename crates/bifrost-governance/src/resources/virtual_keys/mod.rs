@@ -7,6 +7,7 @@
 mod access;
 mod create;
 mod edit;
+mod metadata;
 mod query;
 mod update;
 

@@ -22,7 +22,10 @@ struct UpdateBody {
     assignment: Option<Assignment>,
     provider_configs: Option<Vec<ProviderConfigSpec>>,
     mcp_configs: Option<Vec<McpConfigSpec>>,
-    expires_at: Option<String>,
+    expires_at: Option<Option<DateTime<Utc>>>,
+    delete_after_expire: Option<bool>,
+    allow_all_providers: Option<bool>,
+    disable_content_logging: Option<bool>,
     metadata: Option<HashMap<String, String>>,
 }
 
@@ -118,15 +121,36 @@ impl UpdateVirtualKey {
         self.set_mcp_configs(Vec::new())
     }
 
-    /// Sets the expiry (v1.6+ servers).
+    /// Sets the expiry; it must lie in the future (v1.6.3+ servers).
     pub fn set_expires_at(mut self, at: DateTime<Utc>) -> Self {
-        self.body.expires_at = Some(at.to_rfc3339());
+        self.body.expires_at = Some(Some(at));
         self
     }
 
     /// Removes the expiry.
     pub fn clear_expires_at(mut self) -> Self {
-        self.body.expires_at = Some(String::new());
+        self.body.expires_at = Some(None);
+        self
+    }
+
+    /// Deletes the key once it has expired, or not (the key needs an expiry).
+    pub fn set_delete_after_expire(mut self, delete: bool) -> Self {
+        self.body.delete_after_expire = Some(delete);
+        self
+    }
+
+    /// Lets the key use every provider without a provider config, or stops it
+    /// (v2.1.0+ servers).
+    pub fn set_allow_all_providers(mut self, allow: bool) -> Self {
+        self.body.allow_all_providers = Some(allow);
+        self
+    }
+
+    /// Keeps (`true`) or forces (`false`) request content out of/into the logs for
+    /// this key. (Going back to the server setting is not offered: the API needs an
+    /// explicit `null` for it.)
+    pub fn set_disable_content_logging(mut self, disable: bool) -> Self {
+        self.body.disable_content_logging = Some(disable);
         self
     }
 
@@ -147,6 +171,19 @@ impl UpdateVirtualKey {
         non_empty("virtual key id", &self.id)?;
         let b = self.body;
         self.limits.check()?;
+        if let Some(Some(at)) = b.expires_at {
+            super::create::check_future(at)?;
+        }
+        if b.delete_after_expire == Some(true) && b.expires_at == Some(None) {
+            return Err(crate::error::InvalidInput::new(
+                "delete_after_expire",
+                "cannot delete after expiry while clearing the expiry",
+            )
+            .into());
+        }
+        if let Some(metadata) = &b.metadata {
+            super::metadata::check(metadata)?;
+        }
         // Everything is validated before the version check and the read below.
         let mut body = types::UpdateVirtualKeyRequest {
             name: b
@@ -165,8 +202,13 @@ impl UpdateVirtualKey {
                 .map(provider_requests)
                 .transpose()?,
             mcp_configs: b.mcp_configs.as_deref().map(mcp_requests).transpose()?,
-            expires_at: b.expires_at,
-            metadata: b.metadata,
+            expires_at: b
+                .expires_at
+                .map(|at| at.map_or_else(String::new, |at| at.to_rfc3339())),
+            delete_after_expire: b.delete_after_expire,
+            allow_all_providers: b.allow_all_providers,
+            disable_content_logging: b.disable_content_logging,
+            metadata: b.metadata.map(Into::into),
             calendar_aligned: self.limits.calendar_aligned,
             reset_budget_usage: self.limits.reset_budget_usage,
         };
