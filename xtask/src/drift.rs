@@ -6,9 +6,11 @@
 //! response fields as dotted paths (`provider_configs[].budgets[].max_limit`; `[]`
 //! for array items, `{}` for map values), their types (nullability ignored) and their
 //! enum values. Fields, parameters, types and enums are compared only for operations
-//! both sides have; enum values only where both sides declare an enum (a plain string
-//! on one side is an open value set, as the SDK keeps response enums). Differences
-//! listed in the [`allowlist`] are reported as allowed, not as drift.
+//! both sides have; a field missing on one side is one item, its nested fields
+//! counted in it, not listed; enum values are compared only where both sides declare
+//! an enum (a plain string on one side is an open value set, as the SDK keeps
+//! response enums). Differences listed in the [`allowlist`] are reported as allowed,
+//! not as drift.
 
 pub mod allowlist;
 pub mod model;
@@ -159,15 +161,31 @@ fn compare_fields(op: &str, location: Location, up: &Fields, ours: &Fields, out:
             && (location != Location::Query || !path.contains(['[', '{', '.']))
     };
     for (side, have, lack) in [(Side::UpstreamOnly, up, ours), (Side::OursOnly, ours, up)] {
-        for path in have
+        let missing: BTreeSet<&str> = have
             .keys()
-            .filter(|p| !lack.contains_key(*p) && reported(p))
-        {
+            .filter(|p| !lack.contains_key(*p))
+            .map(String::as_str)
+            .collect();
+        for &path in &missing {
+            // A field under a missing field is part of that one difference.
+            if !reported(path) || ancestors(path).any(|a| missing.contains(a) && reported(a)) {
+                continue;
+            }
+            let nested = missing
+                .range(path..)
+                .skip(1)
+                .take_while(|q| q.starts_with(path))
+                .filter(|q| reported(q) && ancestors(q).any(|a| a == path))
+                .count();
             out.push(Item {
                 kind: presence,
                 side,
                 item: format!("{} {op} {}", presence.as_str(), display_path(path)),
-                detail: None,
+                detail: match nested {
+                    0 => None,
+                    1 => Some("with 1 nested field".to_string()),
+                    n => Some(format!("with {n} nested fields")),
+                },
             });
         }
     }
@@ -190,6 +208,14 @@ fn compare_fields(op: &str, location: Location, up: &Fields, ours: &Fields, out:
         }
         compare_enums(&at, up_field, ours_field, out);
     }
+}
+
+/// The enclosing field paths of a path: `a.b[].c` has `a`, `a.b`, `a.b[]` and the
+/// body itself (`""`).
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    let cuts = path.match_indices(['.', '[', '{']).map(|(i, _)| i);
+    let body = (!path.is_empty()).then_some(0);
+    cuts.filter(|&i| i > 0).chain(body).map(move |i| &path[..i])
 }
 
 fn compare_enums(at: &str, up: &Field, ours: &Field, out: &mut Vec<Item>) {
