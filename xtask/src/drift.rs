@@ -149,11 +149,12 @@ fn operation_item(side: Side, key: &OpKey, template: &str) -> Item {
 }
 
 fn compare_fields(op: &str, location: Location, up: &Fields, ours: &Fields, out: &mut Vec<Item>) {
-    let (presence, loc) = match location {
-        Location::Query => (Kind::Query, "query"),
-        Location::Request => (Kind::Request, "request"),
-        Location::Response => (Kind::Response, "response"),
+    let presence = match location {
+        Location::Query => Kind::Query,
+        Location::Request => Kind::Request,
+        Location::Response => Kind::Response,
     };
+    let loc = location.as_str();
     // Array items (`[]`) and map values (`{}`) exist when their container does: they
     // carry types and enums, not presence. Query parameters are compared by name.
     let reported = |path: &str| {
@@ -292,8 +293,9 @@ impl Report {
         let counts = self.counts();
         let count = |kind, side| counts.get(&(kind, side)).copied().unwrap_or(0);
         let per_side = |side| {
-            Kind::ALL[..5]
+            Kind::ALL
                 .iter()
+                .filter(|&&kind| kind != Kind::Type)
                 .map(|&kind| format!("{} {}", kind.as_str(), count(kind, side)))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -393,7 +395,9 @@ fn render_json(cx: &Sources, report: &Report) -> String {
     let allowed: Vec<_> = report
         .allowed
         .iter()
-        .map(|(item, entry)| json!({"item": item, "reason": entry.reason}))
+        .map(|(item, entry)| {
+            json!({"kind": item.kind, "side": item.side, "item": item.item, "reason": entry.reason})
+        })
         .collect();
     let unused: Vec<_> = report
         .unused

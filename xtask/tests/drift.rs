@@ -665,6 +665,22 @@ fn binary_exit_status_follows_drift_and_the_allowlist() {
         stderr(&out)
     );
 
+    let out = xtask(&[
+        &upstream,
+        "--ours",
+        &ours,
+        "--allowlist",
+        &allow,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["allowed"][0]["reason"], "slugs are display-only");
+    assert_eq!(report["allowed"][0]["side"], "upstream-only");
+    assert_eq!(report["unused_allowlist"][0]["item"], "query *");
+    assert_eq!(report["drift"], serde_json::json!([]));
+
     // Same inputs as JSON output: machine-readable counts.
     let out = xtask(&[
         &upstream,
