@@ -2,7 +2,10 @@
 //!
 //! `openapi.yaml` is the single source of truth: [`generate`] turns it into the
 //! typed client with progenitor, and [`lint_spec`] enforces the house rules that
-//! progenitor and the ergonomic crate rely on.
+//! progenitor and the ergonomic crate rely on. [`drift`] compares the spec with
+//! upstream's OpenAPI description.
+
+pub mod drift;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

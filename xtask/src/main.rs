@@ -1,8 +1,8 @@
-//! `cargo xtask generate [--check]` and `cargo xtask lint-spec`.
+//! `cargo xtask generate [--check]`, `cargo xtask lint-spec` and `cargo xtask drift`.
 
 use std::process::ExitCode;
 
-use xtask::{GENERATED_PATH, check_fresh, generate, lint_spec, read_spec, workspace_root};
+use xtask::{GENERATED_PATH, check_fresh, drift, generate, lint_spec, read_spec, workspace_root};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -11,8 +11,12 @@ fn main() -> ExitCode {
         ["generate"] => run_generate(),
         ["generate", "--check"] => run_check(),
         ["lint-spec"] => run_lint(),
+        ["drift", rest @ ..] => return drift::main(rest),
         _ => {
-            eprintln!("usage: cargo xtask generate [--check] | cargo xtask lint-spec");
+            eprintln!(
+                "usage:\n  cargo xtask generate [--check]\n  cargo xtask lint-spec\n  {}",
+                drift::USAGE
+            );
             return ExitCode::from(2);
         }
     };
