@@ -19227,10 +19227,12 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Method and path template of every operation in the spec.
+/// Method, path template, credentials and success body of every operation in
+/// the spec.
 pub mod operations {
+    use super::types;
     /// One operation of the spec.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[derive(Debug, Clone, Copy)]
     pub struct Operation {
         /// The `operationId`.
         pub id: &'static str,
@@ -19238,6 +19240,14 @@ pub mod operations {
         pub method: &'static str,
         /// Path template, e.g. `/api/governance/virtual-keys/{vk_id}`.
         pub path: &'static str,
+        /// Whether the operation takes the client's credentials (`false` for
+        /// `security: []`: the version and the virtual-key quota).
+        pub authenticated: bool,
+        /// Whether the success body is a JSON object.
+        pub returns_object: bool,
+        /// Decodes a success body as the operation's response type, keeping
+        /// only whether that worked.
+        pub decodes: fn(&[u8]) -> Result<(), ::serde_json::Error>,
     }
     /// Every operation, in spec order.
     pub const ALL: &[Operation] = &[
@@ -19245,195 +19255,314 @@ pub mod operations {
             id: "list_budgets",
             method: "GET",
             path: "/api/governance/budgets",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::BudgetList>,
         },
         Operation {
             id: "list_customers",
             method: "GET",
             path: "/api/governance/customers",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::CustomerList>,
         },
         Operation {
             id: "create_customer",
             method: "POST",
             path: "/api/governance/customers",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::CustomerResponse>,
         },
         Operation {
             id: "get_customer",
             method: "GET",
             path: "/api/governance/customers/{customer_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::CustomerResponse>,
         },
         Operation {
             id: "update_customer",
             method: "PUT",
             path: "/api/governance/customers/{customer_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::CustomerResponse>,
         },
         Operation {
             id: "delete_customer",
             method: "DELETE",
             path: "/api/governance/customers/{customer_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::MessageResponse>,
         },
         Operation {
             id: "list_model_configs",
             method: "GET",
             path: "/api/governance/model-configs",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::ModelConfigList>,
         },
         Operation {
             id: "create_model_config",
             method: "POST",
             path: "/api/governance/model-configs",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::ModelConfigResponse>,
         },
         Operation {
             id: "get_model_config",
             method: "GET",
             path: "/api/governance/model-configs/{mc_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::ModelConfigResponse>,
         },
         Operation {
             id: "update_model_config",
             method: "PUT",
             path: "/api/governance/model-configs/{mc_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::ModelConfigResponse>,
         },
         Operation {
             id: "delete_model_config",
             method: "DELETE",
             path: "/api/governance/model-configs/{mc_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::MessageResponse>,
         },
         Operation {
             id: "list_pricing_overrides",
             method: "GET",
             path: "/api/governance/pricing-overrides",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::PricingOverrideList>,
         },
         Operation {
             id: "create_pricing_override",
             method: "POST",
             path: "/api/governance/pricing-overrides",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::PricingOverrideResponse>,
         },
         Operation {
             id: "update_pricing_override",
             method: "PUT",
             path: "/api/governance/pricing-overrides/{override_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::PricingOverrideResponse>,
         },
         Operation {
             id: "delete_pricing_override",
             method: "DELETE",
             path: "/api/governance/pricing-overrides/{override_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::MessageResponse>,
         },
         Operation {
             id: "list_provider_governance",
             method: "GET",
             path: "/api/governance/providers",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::ProviderGovernanceList>,
         },
         Operation {
             id: "update_provider_governance",
             method: "PUT",
             path: "/api/governance/providers/{provider_name}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::ProviderGovernanceResponse>,
         },
         Operation {
             id: "delete_provider_governance",
             method: "DELETE",
             path: "/api/governance/providers/{provider_name}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::MessageResponse>,
         },
         Operation {
             id: "list_rate_limits",
             method: "GET",
             path: "/api/governance/rate-limits",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::RateLimitList>,
         },
         Operation {
             id: "list_routing_rules",
             method: "GET",
             path: "/api/governance/routing-rules",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::RoutingRuleList>,
         },
         Operation {
             id: "create_routing_rule",
             method: "POST",
             path: "/api/governance/routing-rules",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::RoutingRuleResponse>,
         },
         Operation {
             id: "get_routing_rule",
             method: "GET",
             path: "/api/governance/routing-rules/{rule_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::RoutingRuleResponse>,
         },
         Operation {
             id: "update_routing_rule",
             method: "PUT",
             path: "/api/governance/routing-rules/{rule_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::RoutingRuleResponse>,
         },
         Operation {
             id: "delete_routing_rule",
             method: "DELETE",
             path: "/api/governance/routing-rules/{rule_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::MessageResponse>,
         },
         Operation {
             id: "list_teams",
             method: "GET",
             path: "/api/governance/teams",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::TeamList>,
         },
         Operation {
             id: "create_team",
             method: "POST",
             path: "/api/governance/teams",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::TeamResponse>,
         },
         Operation {
             id: "get_team",
             method: "GET",
             path: "/api/governance/teams/{team_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::TeamResponse>,
         },
         Operation {
             id: "update_team",
             method: "PUT",
             path: "/api/governance/teams/{team_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::TeamResponse>,
         },
         Operation {
             id: "delete_team",
             method: "DELETE",
             path: "/api/governance/teams/{team_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::MessageResponse>,
         },
         Operation {
             id: "list_virtual_keys",
             method: "GET",
             path: "/api/governance/virtual-keys",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::VirtualKeyList>,
         },
         Operation {
             id: "create_virtual_key",
             method: "POST",
             path: "/api/governance/virtual-keys",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::VirtualKeyResponse>,
         },
         Operation {
             id: "get_virtual_key_quota",
             method: "GET",
             path: "/api/governance/virtual-keys/quota",
+            authenticated: false,
+            returns_object: true,
+            decodes: decodes::<types::VirtualKeyQuota>,
         },
         Operation {
             id: "rotate_virtual_keys",
             method: "POST",
             path: "/api/governance/virtual-keys/rotate",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::RotateVirtualKeysResponse>,
         },
         Operation {
             id: "get_virtual_key",
             method: "GET",
             path: "/api/governance/virtual-keys/{vk_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::VirtualKeyResponse>,
         },
         Operation {
             id: "update_virtual_key",
             method: "PUT",
             path: "/api/governance/virtual-keys/{vk_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::VirtualKeyResponse>,
         },
         Operation {
             id: "delete_virtual_key",
             method: "DELETE",
             path: "/api/governance/virtual-keys/{vk_id}",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::MessageResponse>,
         },
         Operation {
             id: "rotate_virtual_key",
             method: "POST",
             path: "/api/governance/virtual-keys/{vk_id}/rotate",
+            authenticated: true,
+            returns_object: true,
+            decodes: decodes::<types::VirtualKeyResponse>,
         },
         Operation {
             id: "get_version",
             method: "GET",
             path: "/api/version",
+            authenticated: false,
+            returns_object: false,
+            decodes: decodes::<::std::string::String>,
         },
     ];
     /// Looks an operation up by `operationId`.
     pub fn find(id: &str) -> Option<&'static Operation> {
         ALL.iter().find(|op| op.id == id)
+    }
+    fn decodes<T: ::serde::de::DeserializeOwned>(
+        body: &[u8],
+    ) -> Result<(), ::serde_json::Error> {
+        ::serde_json::from_slice::<T>(body).map(drop)
     }
 }
