@@ -9,6 +9,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::{Deferred, LimitsCreate, LimitsUpdate, constrained, non_empty, page};
+use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::{Error, InvalidInput, Result};
 use crate::limits::{Budgets, RateLimit};
@@ -142,11 +143,10 @@ impl VirtualKeys {
         let mut draft = VirtualKeyEdit::from_current(current);
         let original = draft.clone();
         edit(&mut draft);
-        let legacy = self
+        let legacy = !self
             .client
-            .cached_version()
-            .await
-            .is_none_or(|v| v.is_legacy());
+            .supports(Capability::AssignmentKeptOnUpdate)
+            .await?;
         let body = draft.into_request(&original, legacy)?;
         let response = call(
             "update_virtual_key",
@@ -974,11 +974,10 @@ impl UpdateVirtualKey {
             calendar_aligned: self.limits.calendar_aligned,
             reset_budget_usage: self.limits.reset_budget_usage,
         };
-        let legacy = self
+        let legacy = !self
             .client
-            .cached_version()
-            .await
-            .is_none_or(|v| v.is_legacy());
+            .supports(Capability::AssignmentKeptOnUpdate)
+            .await?;
         let assignment = match b.assignment {
             Some(assignment) => Some(assignment),
             // Repeat the current assignment, or a v1.x server would drop it.
