@@ -4,9 +4,9 @@
 //!
 //! Budgets are version-gated: v1.x servers keep one `budget` per customer, v2.x a set
 //! of `budgets`. The SDK asks `GET /api/version` (once per client) whenever a create
-//! or update carries budgets.
+//! or update carries budgets; `capabilities.rs` covers a failed or unparsable answer.
 
-use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
+use bifrost_governance::{BudgetSpec, BudgetSpecs, Capability, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
 use serde_json::{Value, json};
@@ -404,50 +404,17 @@ async fn create_on_v1_with_two_budgets_is_refused_before_sending() {
         .await
         .unwrap_err();
 
-    match &err {
-        Error::InvalidInput(e) => {
-            assert_eq!(e.field, "budgets");
-            assert!(e.reason.contains("v1.x"), "{}", e.reason);
-        }
-        other => panic!("expected InvalidInput, got {other:?}"),
-    }
-    assert_eq!(create.request_count(), 0);
-}
-
-#[tokio::test]
-async fn create_with_an_unknown_version_sends_one_budget_in_the_form_both_read() {
-    let server = MockServer::start().await;
-    let _version = contract::expect("get_version")
-        .any_authorization()
-        .respond(Reply::json(500, bifrost_error(500, "boom")))
-        .mount(&server)
-        .await;
-    let create = create_mock(&server).await;
-    let c = client(&server.uri());
-
-    c.customers()
-        .create("Acme")
-        .budget(monthly())
-        .send()
-        .await
-        .unwrap();
-    c.customers()
-        .create("Acme")
-        .budgets(BudgetSpecs::try_from([monthly(), daily()]).unwrap())
-        .send()
-        .await
-        .unwrap();
-
-    assert_eq!(
-        create.bodies(),
-        [
-            json!({ "name": "Acme", "budget": { "max_limit": 1000.0, "reset_duration": "1M" } }),
-            json!({ "name": "Acme", "budgets": [
-                { "max_limit": 1000.0, "reset_duration": "1M" },
-                { "max_limit": 50.0, "reset_duration": "1d" }
-            ] })
-        ]
+    assert!(
+        matches!(
+            err,
+            Error::Unsupported {
+                capability: Capability::MultiBudgetOwners,
+                ..
+            }
+        ),
+        "{err:?}"
     );
+    assert_eq!(create.request_count(), 0);
 }
 
 #[tokio::test]
@@ -659,7 +626,7 @@ async fn update_on_v1_with_two_budgets_is_refused_before_sending() {
         .await
         .unwrap_err();
 
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
     assert_eq!(put.request_count(), 0);
 }
 

@@ -6,7 +6,9 @@
 //! virtual-key scope is refused before sending to v1.5.2 and older, which would
 //! silently create a global config.
 
-use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod, Scope};
+use bifrost_governance::{
+    BudgetSpec, BudgetSpecs, Capability, Error, RateLimitSpec, ResetPeriod, Scope,
+};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
 use serde_json::{Value, json};
@@ -340,13 +342,17 @@ async fn create_scoped_to_a_virtual_key_is_refused_by_v1_5_2_and_sent_to_v1_5_3(
         .await
         .unwrap_err();
 
-    match &err {
-        Error::InvalidInput(e) => {
-            assert_eq!(e.field, "scope");
-            assert!(e.reason.contains("v1.5.2"), "{}", e.reason);
-        }
-        other => panic!("expected InvalidInput, got {other:?}"),
-    }
+    assert!(
+        matches!(
+            err,
+            Error::Unsupported {
+                capability: Capability::ModelConfigScopes,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("v1.5.2"), "{err}");
     assert_eq!(create.request_count(), 0);
 
     let server = MockServer::start().await;
@@ -388,7 +394,7 @@ async fn create_on_v1_with_two_budgets_is_refused_before_sending() {
         .await
         .unwrap_err();
 
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
     assert_eq!(create.request_count(), 0);
 }
 
@@ -593,7 +599,10 @@ async fn invalid_updates_send_nothing() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(too_many, Error::InvalidInput(_)), "{too_many:?}");
+    assert!(
+        matches!(too_many, Error::Unsupported { .. }),
+        "{too_many:?}"
+    );
     assert_eq!(put.request_count(), 0);
 }
 

@@ -2,17 +2,16 @@
 
 use bifrost_governance::Client;
 use bifrost_governance_tests::contract::{self, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, client, fast_retry};
+use bifrost_governance_tests::support::{client, fast_retry};
 use serde_json::json;
 use wiremock::MockServer;
 
 #[tokio::test]
 async fn server_version_decodes_the_bare_json_string() {
     let server = MockServer::start().await;
-    // The route needs no credentials (`security: []`); the client sends its
-    // configured ones everywhere, which the server ignores.
+    // The route needs no credentials (`security: []`): the client's stay home.
     let guard = contract::expect("get_version")
-        .authorization(AUTHORIZATION)
+        .no_authorization()
         .no_query("limit")
         .respond(Reply::ok(json!("v2.3.1")))
         .mount(&server)
@@ -52,7 +51,7 @@ async fn server_version_without_credentials_sends_no_authorization() {
 async fn server_version_keeps_an_unparsable_development_build() {
     let server = MockServer::start().await;
     let _guard = contract::expect("get_version")
-        .authorization(AUTHORIZATION)
+        .no_authorization()
         .respond(Reply::ok(json!("dev-build")))
         .mount(&server)
         .await;
@@ -63,6 +62,6 @@ async fn server_version_keeps_an_unparsable_development_build() {
     assert_eq!(version.numbers(), None);
     assert!(
         version.is_at_least(2, 0, 0),
-        "a development build counts as new"
+        "a development build counts as the newest"
     );
 }

@@ -487,7 +487,12 @@ async fn tolerance_providers_null_through_list() {
 #[tokio::test]
 async fn tolerance_quota_v1_through_quota() {
     let (server, c) = start().await;
-    let guard = serve(&server, "get_virtual_key_quota", "tolerance/quota_v1.json").await;
+    // The quota takes the key, not the admin credentials.
+    let guard = contract::expect("get_virtual_key_quota")
+        .no_authorization()
+        .respond(Reply::ok(fixture("tolerance/quota_v1.json")))
+        .mount(&server)
+        .await;
 
     let quota = c
         .virtual_keys()

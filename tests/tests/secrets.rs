@@ -2,7 +2,8 @@
 //!
 //! A full flow (create, get, list, customer read, rotate, quota, rotate_many, a 4xx,
 //! a decode error, a timeout and a transport error) runs against spec-driven mocks
-//! whose canned responses carry distinctive secrets: the admin API key, virtual-key
+//! whose canned responses carry distinctive secrets: the admin API key, a secret
+//! default header and a header a request hook adds, virtual-key
 //! values (`sk-bf-…`), provider key values (object and plain forms), an MCP header
 //! and an MCP connection string. Everything the process logs at TRACE level — the
 //! SDK's `bifrost.request` spans, reqwest/hyper/wiremock events bridged from `log` —
@@ -11,13 +12,18 @@
 //! each error's source chain). None of the secrets may appear anywhere; the log must
 //! be non-empty and carry the span fields, so the check cannot pass vacuously.
 //!
-//! This file holds a single test: the subscriber is process-global.
+//! The second test does the same for errors of the raw (generated) client, whose
+//! `Display` prints response bodies: masked there by the SDK's executor.
+//!
+//! The subscriber is process-global: both tests write into the one buffer, and
+//! each checks that no secret of either reached it.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use bifrost_governance::{Client, Error};
+use bifrost_governance::hook::{HeaderMap, HeaderValue};
+use bifrost_governance::{Attempt, Client, ClientBuilder, Error, HookFuture, RequestHook};
 use bifrost_governance_tests::contract::{self, Reply};
 use bifrost_governance_tests::support::{bifrost_error, fast_retry, refused_url};
 use serde_json::{Value, json};
@@ -36,6 +42,8 @@ const PROVIDER_KEY: &str = "sk-proj-PROVIDER-SECRET-42";
 const AZURE_SECRET: &str = "azure-CLIENT-SECRET-77";
 const MCP_HEADER: &str = "Bearer mcp-HEADER-SECRET-9";
 const MCP_CONNECTION: &str = "postgres://svc:CONN-SECRET-5@db.internal/mcp";
+const DEFAULT_HEADER: &str = "gateway-DEFAULT-SECRET-6";
+const HOOK_HEADER: &str = "hook-TOKEN-SECRET-8";
 
 /// Every secret the canned responses (and the client) carry.
 const SECRETS: &[&str] = &[
@@ -49,6 +57,8 @@ const SECRETS: &[&str] = &[
     AZURE_SECRET,
     MCP_HEADER,
     MCP_CONNECTION,
+    DEFAULT_HEADER,
+    HOOK_HEADER,
 ];
 
 /// The buffer a process-global TRACE subscriber writes every event and span into
@@ -122,14 +132,30 @@ fn key(id: &str, value: &str) -> Value {
     })
 }
 
-fn client(base_url: &str) -> Client {
+/// Adds a secret header of its own on every attempt.
+struct GatewayToken;
+
+impl RequestHook for GatewayToken {
+    fn on_request<'a>(&'a self, _: &'a Attempt, headers: &'a mut HeaderMap) -> HookFuture<'a> {
+        headers.insert("x-gateway-token", HeaderValue::from_static(HOOK_HEADER));
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+/// The client of the flow: admin key, a secret default header and a hook adding
+/// another secret header.
+fn builder(base_url: &str) -> ClientBuilder {
     Client::builder()
         .base_url(base_url)
         .api_key(ADMIN_KEY)
+        .default_header("x-api-key", DEFAULT_HEADER)
+        .hook(GatewayToken)
         .retry(fast_retry())
         .timeout(Duration::from_millis(500))
-        .build()
-        .expect("client")
+}
+
+fn client(base_url: &str) -> Client {
+    builder(base_url).build().expect("client")
 }
 
 /// Formats a value every way a caller might print it.
@@ -164,7 +190,7 @@ async fn a_full_flow_leaks_no_secret_into_logs_or_formatted_values() {
 
     mocks.push(
         contract::expect("get_version")
-            .authorization(ADMIN_AUTHORIZATION)
+            .no_authorization()
             .respond(Reply::ok(json!("v2.3.1")))
             .mount(&server)
             .await,
@@ -269,7 +295,7 @@ async fn a_full_flow_leaks_no_secret_into_logs_or_formatted_values() {
             .await,
     );
     let quota = contract::expect("get_virtual_key_quota")
-        .authorization(ADMIN_AUTHORIZATION)
+        .no_authorization()
         .and(wiremock::matchers::header("x-bf-vk", VK_ROTATED))
         .respond(Reply::ok(json!({
             "virtual_key_name": "checkout",
@@ -291,6 +317,7 @@ async fn a_full_flow_leaks_no_secret_into_logs_or_formatted_values() {
             .await,
     );
 
+    show!(shown, debug builder(&server.uri()));
     let c = client(&server.uri());
     show!(shown, debug c);
     let keys = c.virtual_keys();
@@ -435,6 +462,12 @@ async fn a_full_flow_leaks_no_secret_into_logs_or_formatted_values() {
     for mock in &mocks {
         mock.assert_clean();
     }
+    // Not vacuous: the secret headers did go out.
+    let received = server.received_requests().await.unwrap();
+    assert!(received.iter().all(|r| {
+        r.headers.get("x-gateway-token").map(|v| v.as_bytes()) == Some(HOOK_HEADER.as_bytes())
+            && r.headers.get("x-api-key").map(|v| v.as_bytes()) == Some(DEFAULT_HEADER.as_bytes())
+    }));
     drop(mocks);
     drop(server);
 
@@ -482,5 +515,154 @@ async fn a_full_flow_leaks_no_secret_into_logs_or_formatted_values() {
         "retrying",
     ] {
         assert!(log.contains(needle), "the log lacks {needle:?}:\n{log}");
+    }
+}
+
+const RAW_SECRETS: &[&str] = &[
+    "sk-bf-RAW-BAD-TYPE-SECRET",
+    "sk-bf-RAW-NAME-SECRET",
+    "sk-bf-RAW-STRING-SECRET",
+    "sk-bf-RAW-HTML-SECRET",
+    "sk-bf-RAW-404-SECRET",
+    "sk-bf-RAW-500-SECRET",
+    "sk-bf-RAW-LIST-SECRET",
+    "sk-proj-RAW-PROVIDER-SECRET",
+];
+
+#[tokio::test]
+async fn raw_client_errors_print_no_secret_and_good_bodies_still_decode() {
+    let log = captured_log();
+    let server = MockServer::start().await;
+    let get = |id: &'static str, reply: Reply| {
+        contract::expect("get_virtual_key")
+            .authorization(ADMIN_AUTHORIZATION)
+            .path_param("vk_id", id)
+            .and(wiremock::matchers::path(format!(
+                "/api/governance/virtual-keys/{id}"
+            )))
+            .respond(reply)
+    };
+    let raw_json =
+        |status: u16, body: Value| Reply::raw(ResponseTemplate::new(status).set_body_json(body));
+    // Deliberately off-spec (hence raw): what a broken server or proxy may send.
+    let mocks = [
+        get(
+            "vk-good",
+            Reply::ok(json!({ "virtual_key": key("vk-good", VK_CREATED) })),
+        ),
+        get(
+            "vk-type",
+            raw_json(
+                200,
+                json!({ "virtual_key": {
+                    "id": "vk-type", "name": "k",
+                    "value": "sk-bf-RAW-BAD-TYPE-SECRET",
+                    "is_active": "sk-bf-RAW-BAD-TYPE-SECRET",
+                    "provider_configs": [{ "keys": [{ "value": "sk-proj-RAW-PROVIDER-SECRET", "weight": "x" }] }]
+                }}),
+            ),
+        ),
+        get(
+            "vk-name",
+            raw_json(
+                200,
+                json!({ "virtual_key": { "id": 7, "name": "sk-bf-RAW-NAME-SECRET" } }),
+            ),
+        ),
+        get("vk-string", raw_json(200, json!("sk-bf-RAW-STRING-SECRET"))),
+        get(
+            "vk-html",
+            Reply::raw(
+                ResponseTemplate::new(200)
+                    .set_body_raw("<html>key sk-bf-RAW-HTML-SECRET</html>", "text/html"),
+            ),
+        ),
+        get(
+            "vk-404",
+            Reply::json(
+                404,
+                bifrost_error(404, "virtual key sk-bf-RAW-404-SECRET not found"),
+            ),
+        ),
+        get(
+            "vk-500",
+            Reply::raw(
+                ResponseTemplate::new(500)
+                    .set_body_raw("rotation of sk-bf-RAW-500-SECRET failed", "text/plain"),
+            ),
+        ),
+    ];
+    let mut guards = Vec::new();
+    for mock in mocks {
+        guards.push(mock.priority(1).mount(&server).await);
+    }
+    guards.push(
+        contract::expect("list_virtual_keys")
+            .authorization(ADMIN_AUTHORIZATION)
+            .respond(raw_json(200, json!({
+                "virtual_keys": [{ "id": "vk-1", "name": "k", "value": "sk-bf-RAW-LIST-SECRET", "budgets": "none" }]
+            })))
+            .mount(&server)
+            .await,
+    );
+    let raw = client(&server.uri());
+    let raw = raw.raw();
+
+    // A well-formed body decodes as before, secret included (behind SecretString).
+    let good = raw.get_virtual_key().vk_id("vk-good").send().await.unwrap();
+    let value = good.into_inner().virtual_key.value.unwrap();
+    assert_eq!(value.expose_secret(), VK_CREATED);
+
+    let mut shown = Vec::new();
+    let mut show_raw = |err: &dyn std::error::Error| {
+        shown.push(format!("{err}"));
+        shown.push(format!("{err:#}"));
+        shown.push(format!("{err:?}"));
+        shown.push(format!("{err:#?}"));
+        let mut source = err.source();
+        while let Some(inner) = source {
+            shown.push(format!("{inner} {inner:#} {inner:?} {inner:#?}"));
+            source = inner.source();
+        }
+    };
+    for id in [
+        "vk-type",
+        "vk-name",
+        "vk-string",
+        "vk-html",
+        "vk-404",
+        "vk-500",
+    ] {
+        let err = raw.get_virtual_key().vk_id(id).send().await.unwrap_err();
+        show_raw(&err);
+    }
+    let err = raw.list_virtual_keys().send().await.unwrap_err();
+    show_raw(&err);
+    for guard in &guards {
+        guard.assert_clean();
+    }
+
+    let all = shown.join("\n");
+    for secret in RAW_SECRETS.iter().chain(SECRETS) {
+        assert!(
+            !all.contains(secret),
+            "a raw error shows {secret:?}:\n{all}"
+        );
+    }
+    // Not vacuous: the errors say what happened, with the masked shape.
+    for needle in [
+        "did not decode",
+        r#"\"value\":\"***\""#, // as `Bytes` prints it
+        "status: 404",
+        "sk-bf-***",
+    ] {
+        assert!(
+            all.contains(needle),
+            "the raw errors lack {needle:?}:\n{all}"
+        );
+    }
+    let log = String::from_utf8(log.lock().unwrap().clone()).expect("UTF-8 log");
+    for secret in RAW_SECRETS.iter().chain(SECRETS) {
+        assert!(!log.contains(secret), "the log shows {secret:?}");
     }
 }

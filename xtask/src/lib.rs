@@ -117,26 +117,44 @@ impl syn::visit_mut::VisitMut for BoxNested {
     }
 }
 
-/// Emits `operations::ALL`: method and path template of every operation, which the
-/// hooks use for tracing and retry decisions (progenitor only passes the operationId).
+/// Emits `operations::ALL`: per operation, method and path template (tracing, retry
+/// decisions: progenitor only passes the operationId), whether it takes credentials
+/// (`security: []` means it does not), and what its success body must be (a JSON
+/// object or not, and a check that it decodes as the generated type).
 fn operation_table(spec_text: &str) -> Result<proc_macro2::TokenStream> {
     let doc: Value = serde_yaml::from_str(spec_text)?;
     let mut rows = Vec::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for method in ["get", "put", "post", "delete", "patch"] {
-            if let Some(id) = item.get(method).and_then(|op| op["operationId"].as_str()) {
-                let method = method.to_uppercase();
-                rows.push(quote::quote! {
-                    Operation { id: #id, method: #method, path: #path },
-                });
-            }
+            let Some(op) = item.get(method) else { continue };
+            let Some(id) = op["operationId"].as_str() else {
+                continue;
+            };
+            let method = method.to_uppercase();
+            let authenticated = !op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty);
+            let (success, returns_object) = success_type(&doc, id, op)?;
+            rows.push(quote::quote! {
+                Operation {
+                    id: #id,
+                    method: #method,
+                    path: #path,
+                    authenticated: #authenticated,
+                    returns_object: #returns_object,
+                    decodes: decodes::<#success>,
+                },
+            });
         }
     }
     Ok(quote::quote! {
-        /// Method and path template of every operation in the spec.
+        /// Method, path template, credentials and success body of every operation in
+        /// the spec.
         pub mod operations {
+            use super::types;
             /// One operation of the spec.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            #[derive(Debug, Clone, Copy)]
             pub struct Operation {
                 /// The `operationId`.
                 pub id: &'static str,
@@ -144,6 +162,14 @@ fn operation_table(spec_text: &str) -> Result<proc_macro2::TokenStream> {
                 pub method: &'static str,
                 /// Path template, e.g. `/api/governance/virtual-keys/{vk_id}`.
                 pub path: &'static str,
+                /// Whether the operation takes the client's credentials (`false` for
+                /// `security: []`: the version and the virtual-key quota).
+                pub authenticated: bool,
+                /// Whether the success body is a JSON object.
+                pub returns_object: bool,
+                /// Decodes a success body as the operation's response type, keeping
+                /// only whether that worked.
+                pub decodes: fn(&[u8]) -> Result<(), ::serde_json::Error>,
             }
             /// Every operation, in spec order.
             pub const ALL: &[Operation] = &[#(#rows)*];
@@ -151,8 +177,43 @@ fn operation_table(spec_text: &str) -> Result<proc_macro2::TokenStream> {
             pub fn find(id: &str) -> Option<&'static Operation> {
                 ALL.iter().find(|op| op.id == id)
             }
+            fn decodes<T: ::serde::de::DeserializeOwned>(
+                body: &[u8],
+            ) -> Result<(), ::serde_json::Error> {
+                ::serde_json::from_slice::<T>(body).map(drop)
+            }
         }
     })
+}
+
+/// The generated type of an operation's success body (its first 2xx JSON schema),
+/// and whether that schema is an object.
+fn success_type(doc: &Value, id: &str, op: &Value) -> Result<(proc_macro2::TokenStream, bool)> {
+    let schema = op["responses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(code, _)| code.starts_with('2'))
+        .find_map(|(_, response)| {
+            follow(doc, response)?.pointer("/content/application~1json/schema")
+        })
+        .ok_or_else(|| anyhow!("{id}: no JSON schema for a 2xx response"))?;
+    if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .ok_or_else(|| anyhow!("{id}: success $ref {target} is not a component schema"))?;
+        let resolved = resolve(doc, target).unwrap_or(&Value::Null);
+        let object = resolved.get("type").and_then(Value::as_str) == Some("object")
+            || resolved.get("properties").is_some();
+        let ident = quote::format_ident!("{name}");
+        return Ok((quote::quote! { types::#ident }, object));
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("string") => Ok((quote::quote! { ::std::string::String }, false)),
+        _ => Err(anyhow!(
+            "{id}: inline success schema; use a $ref to a component schema"
+        )),
+    }
 }
 
 /// Outcome of comparing the committed generated file with a fresh generation.

@@ -3,7 +3,10 @@
 //! Progenitor calls [`ClientHooks::exec`](progenitor_client::ClientHooks) for every
 //! request. Our implementation forwards it to an [`Executor`] stored in the client,
 //! so that policies (retries, tracing, auth refresh) live in the ergonomic crate and
-//! the generated crate stays free of them.
+//! the generated crate stays free of them. Progenitor passes only the
+//! `operationId`; [`operations::find`](crate::operations::find) gives the rest an
+//! executor needs (method, path template, whether the operation takes credentials,
+//! the shape of its success body and a check that a body decodes).
 
 use std::fmt;
 use std::future::Future;

@@ -6,12 +6,16 @@ use std::time::Duration;
 
 use bifrost_governance_client::hooks::Executor;
 use bifrost_governance_client::secret::SecretString;
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use tokio::sync::OnceCell;
 
+use crate::capability::Capability;
 use crate::error::{Error, Result};
+use crate::executor::SdkExecutor;
+use crate::hook::{Hooks, RequestHook};
+use crate::redact;
 use crate::retry::RetryConfig;
-use crate::transport::{SdkExecutor, call};
+use crate::transport::call;
 use crate::version::ServerVersion;
 
 /// Default base URL of a local Bifrost.
@@ -78,16 +82,20 @@ impl Auth {
 /// use std::time::Duration;
 /// use bifrost_governance::{Client, RetryConfig};
 ///
-/// let client = Client::builder()
+/// let builder = Client::builder()
 ///     .base_url("http://localhost:8080")
 ///     .api_key("bf-admin-key")
+///     .default_header("x-tenant", "acme")
+///     .default_header("x-api-key", "gateway-secret") // sensitive: hidden in Debug
 ///     .timeout(Duration::from_secs(20))
-///     .retry(RetryConfig::default().max_attempts(4))
-///     .build()?;
+///     .retry(RetryConfig::default().max_attempts(4));
+/// assert!(!format!("{builder:?}").contains("gateway-secret"));
+/// let client = builder.build()?;
 /// assert!(!format!("{client:?}").contains("bf-admin-key"));
 /// # Ok::<(), bifrost_governance::Error>(())
 /// ```
 #[derive(Debug)]
+#[must_use]
 pub struct ClientBuilder {
     base_url: String,
     auth: Auth,
@@ -96,6 +104,11 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     retry: RetryConfig,
     user_agent: Option<String>,
+    default_headers: HeaderMap,
+    /// The first default header that could not be used (reported by `build`).
+    header_error: Option<String>,
+    hooks: Hooks,
+    server_version: Option<ServerVersion>,
 }
 
 impl Default for ClientBuilder {
@@ -108,6 +121,10 @@ impl Default for ClientBuilder {
             timeout: Some(DEFAULT_TIMEOUT),
             retry: RetryConfig::default(),
             user_agent: None,
+            default_headers: HeaderMap::new(),
+            header_error: None,
+            hooks: Hooks::default(),
+            server_version: None,
         }
     }
 }
@@ -183,8 +200,73 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends this header on every request that does not carry one of that name
+    /// (the credentials set with [`api_key`](Self::api_key) and friends win over a
+    /// default `Authorization`). Values of credential-like names (`Authorization`,
+    /// `Cookie`, `X-API-Key`, `Proxy-Authorization`, names containing `token`,
+    /// `secret`, `key`…) are marked sensitive, so `Debug` output hides them. An
+    /// invalid name or value makes [`build`](Self::build) fail. Operations that take
+    /// no credentials (version, virtual-key quota) never send `Authorization`.
+    pub fn default_header<K, V>(mut self, name: K, value: V) -> Self
+    where
+        HeaderName: TryFrom<K>,
+        HeaderValue: TryFrom<V>,
+    {
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(mut value)) => {
+                value.set_sensitive(redact::is_sensitive_header(&name));
+                self.default_headers.insert(name, value);
+            }
+            (Err(_), _) => {
+                self.header_error
+                    .get_or_insert_with(|| "a default header name is not valid".into());
+            }
+            (Ok(name), Err(_)) => {
+                // The value may be a secret: the message names the header only.
+                self.header_error.get_or_insert_with(|| {
+                    format!("the value of default header `{name}` is not valid")
+                });
+            }
+        }
+        self
+    }
+
+    /// Adds every header of `headers` as with [`default_header`](Self::default_header)
+    /// (replacing earlier defaults of the same names).
+    pub fn default_headers(mut self, headers: HeaderMap) -> Self {
+        let mut name = None;
+        for (key, mut value) in headers {
+            // `HeaderMap`'s iterator names only the first value of each header.
+            if key.is_some() {
+                name = key;
+                self.default_headers
+                    .remove(name.as_ref().expect("just set"));
+            }
+            let Some(name) = &name else { continue };
+            value.set_sensitive(value.is_sensitive() || redact::is_sensitive_header(name));
+            self.default_headers.append(name.clone(), value);
+        }
+        self
+    }
+
+    /// Adds a [`RequestHook`], run on every attempt after the ones added before it.
+    pub fn hook(mut self, hook: impl RequestHook) -> Self {
+        self.hooks.0.push(Arc::new(hook));
+        self
+    }
+
+    /// Uses this server version for feature gating instead of asking
+    /// `GET /api/version` (for servers where that route is not reachable).
+    pub fn assume_server_version(mut self, version: &str) -> Self {
+        self.server_version = Some(ServerVersion::parse(version));
+        self
+    }
+
     /// Validates the configuration and builds the client.
     pub fn build(self) -> Result<Client> {
+        if let Some(problem) = self.header_error {
+            return Err(Error::Config(problem));
+        }
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::Config(format!("base URL {:?}: {e}", self.base_url)))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
@@ -205,12 +287,22 @@ impl ClientBuilder {
         if let Some(extra) = &self.user_agent {
             agent = format!("{agent} {extra}");
         }
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_str(&agent)
+                .map_err(|_| Error::Config(format!("user agent {agent:?}")))?,
+        );
+        for name in self.default_headers.keys() {
+            headers.remove(name);
+        }
+        headers.extend(self.default_headers);
         let executor = SdkExecutor {
             authorization: self.auth.header()?,
-            user_agent: HeaderValue::from_str(&agent)
-                .map_err(|_| Error::Config(format!("user agent {agent:?}")))?,
+            headers,
             timeout: self.timeout,
             retry: self.retry,
+            hooks: self.hooks,
         };
         let raw = bifrost_governance_client::Client::new_with_client(
             &base_url,
@@ -222,7 +314,7 @@ impl ClientBuilder {
                 raw,
                 base_url,
                 auth_kind: auth_kind(&self.auth),
-                version: OnceCell::new(),
+                version: OnceCell::new_with(self.server_version),
             }),
         })
     }
@@ -255,8 +347,8 @@ struct Inner {
     raw: bifrost_governance_client::Client,
     base_url: String,
     auth_kind: &'static str,
-    /// `None` inside: the server did not say (asked once, not again).
-    version: OnceCell<Option<ServerVersion>>,
+    /// Set by the first successful `GET /api/version` (a failure is not kept).
+    version: OnceCell<ServerVersion>,
 }
 
 impl fmt::Debug for Client {
@@ -305,21 +397,53 @@ impl Client {
     }
 
     /// Asks the server for its version (`GET /api/version`, no authentication) and
-    /// remembers it for feature gating.
+    /// remembers it for feature gating unless a version is remembered already.
     pub async fn server_version(&self) -> Result<ServerVersion> {
-        let text = call("get_version", self.raw().get_version().send()).await?;
-        let version = ServerVersion::parse(&text);
-        let _ = self.inner.version.set(Some(version.clone()));
+        let version = self.fetch_version().await?;
+        let _ = self.inner.version.set(version.clone());
         Ok(version)
     }
 
-    /// The remembered version, fetched once on first use; `None` when the server
-    /// does not say (callers then pick the form that is safe on every generation).
-    pub(crate) async fn cached_version(&self) -> Option<ServerVersion> {
+    async fn fetch_version(&self) -> Result<ServerVersion> {
+        let text = call("get_version", self.raw().get_version().send()).await?;
+        Ok(ServerVersion::parse(&text))
+    }
+
+    /// The remembered version; the first call asks the server. A failed request
+    /// is returned and not remembered: the next call asks again.
+    async fn known_version(&self) -> Result<&ServerVersion> {
         self.inner
             .version
-            .get_or_init(|| async { self.server_version().await.ok() })
+            .get_or_try_init(|| self.fetch_version())
             .await
-            .clone()
+    }
+
+    /// Whether the server has `capability`, from its version (asked once per
+    /// client on first use; a version that does not parse has everything, see
+    /// [`ServerVersion`]). Errs only when the version cannot be fetched.
+    pub async fn supports(&self, capability: Capability) -> Result<bool> {
+        Ok(self.known_version().await?.supports(capability))
+    }
+
+    /// Succeeds when the server has `capability`, else returns
+    /// [`Error::Unsupported`]; the only request it may make is the version's.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// use bifrost_governance::Capability;
+    ///
+    /// client.require(Capability::KeyRotation).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn require(&self, capability: Capability) -> Result<()> {
+        let version = self.known_version().await?;
+        if version.supports(capability) {
+            return Ok(());
+        }
+        Err(Error::Unsupported {
+            capability,
+            server_version: version.clone(),
+            since: capability.since(),
+        })
     }
 }

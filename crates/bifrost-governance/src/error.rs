@@ -1,11 +1,17 @@
 //! The one error type of the SDK.
 
 use std::fmt;
+use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, SET_COOKIE};
+use serde_json::Value;
 
-use crate::redact;
+use crate::capability::Capability;
+use crate::hook::HookError;
+use crate::version::ServerVersion;
+use crate::{redact, retry};
 
 /// Result alias used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -77,6 +83,30 @@ pub enum Error {
     /// The client could not be configured (bad base URL, unusable header value…).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// The server's version lacks a feature the call needs; nothing was sent (see
+    /// [`Client::require`](crate::Client::require)).
+    #[error(
+        "this server ({server_version}) does not support {capability} \
+         (needs v{}.{}.{} or newer)", .since.0, .since.1, .since.2
+    )]
+    Unsupported {
+        /// The missing feature.
+        capability: Capability,
+        /// The version the server reported.
+        server_version: ServerVersion,
+        /// The first version that has it, `(major, minor, patch)`.
+        since: (u64, u64, u64),
+    },
+    /// A [`RequestHook`](crate::RequestHook) refused an attempt; the call stopped
+    /// there.
+    #[error("{operation}: request hook failed: {source}")]
+    Hook {
+        /// The `operationId` of the call.
+        operation: &'static str,
+        /// What the hook returned.
+        #[source]
+        source: HookError,
+    },
 }
 
 impl Error {
@@ -119,6 +149,27 @@ impl Error {
         self.status() == Some(StatusCode::BAD_REQUEST)
     }
 
+    /// 429: too many requests; see [`retry_after`](Self::retry_after).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// A 5xx status from the server (or a proxy in front of it).
+    pub fn is_server_error(&self) -> bool {
+        self.status().is_some_and(|s| s.is_server_error())
+    }
+
+    /// No complete response within the client's per-attempt timeout
+    /// ([`Error::Timeout`]; a 504 from a proxy is a server error instead).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// How long the server asked to wait (`Retry-After`), when it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.as_api().and_then(|e| e.retry_after)
+    }
+
     /// Whether trying again later may succeed (connection failures, timeouts, 429,
     /// 502, 503, 504). Says nothing about whether a retry is *safe*: see
     /// [`RetryConfig`](crate::RetryConfig) for what the SDK retries by itself.
@@ -139,13 +190,15 @@ impl From<ApiError> for Error {
 
 /// An error status from the server, with everything the body said.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The `operationId` of the call.
     pub operation: &'static str,
     /// HTTP status.
     pub status: StatusCode,
-    /// The readable message (`.error.message` of the Bifrost envelope, or the
-    /// start of the body when it is not the envelope).
+    /// The readable message: `.error.message` of the Bifrost envelope, else
+    /// `.error` when it is a string, else `.message`; else the start of a non-JSON
+    /// body, else the status text. `sk-bf-` tokens are masked.
     pub message: String,
     /// `.error.type` or `.type` of the envelope.
     pub error_type: Option<String>,
@@ -153,14 +206,20 @@ pub struct ApiError {
     pub code: Option<String>,
     /// `.event_id` (or `.error.event_id`) of the envelope.
     pub event_id: Option<String>,
+    /// The delay the `Retry-After` header asked for (seconds or an HTTP date,
+    /// measured when the response arrived).
+    pub retry_after: Option<Duration>,
+    /// The response headers, without `Set-Cookie`; credential-like values are
+    /// marked sensitive (hidden in `Debug`).
+    pub headers: HeaderMap,
     /// The raw body as received.
     pub body: Bytes,
 }
 
 impl ApiError {
-    /// 429, 502, 503 and 504.
+    /// 429, 502, 503 and 504 (the statuses the SDK retries).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.status.as_u16(), 429 | 502 | 503 | 504)
+        retry::is_retryable_status(self.status)
     }
 
     /// The body parsed as JSON, when it is JSON.
@@ -168,17 +227,32 @@ impl ApiError {
         serde_json::from_slice(&self.body).ok()
     }
 
-    pub(crate) fn from_body(operation: &'static str, status: StatusCode, body: Bytes) -> Self {
-        let envelope =
-            serde_json::from_slice::<bifrost_governance_client::types::BifrostError>(&body).ok();
-        let detail = envelope.as_ref().and_then(|e| e.error.as_ref());
-        let message = detail
-            .and_then(|d| d.message.clone().or_else(|| d.error.clone()))
+    pub(crate) fn from_response(
+        operation: &'static str,
+        status: StatusCode,
+        mut headers: HeaderMap,
+        body: Bytes,
+    ) -> Self {
+        headers.remove(SET_COOKIE);
+        redact::mark_sensitive(&mut headers);
+        let json = serde_json::from_slice::<Value>(&body).ok();
+        let text = |v: Option<&Value>| match v? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        let field = |path: &str| text(json.as_ref()?.pointer(path));
+        let message = field("/error/message")
+            .or_else(|| field("/error/error"))
+            .or_else(|| field("/error"))
+            .or_else(|| field("/message"))
+            .or_else(|| text(json.as_ref().filter(|v| v.is_string())))
             .map(|m| redact::mask_virtual_keys(&m))
             .unwrap_or_else(|| {
                 let text = String::from_utf8_lossy(&body);
                 let text = text.trim();
-                if text.is_empty() || text.starts_with('{') || text.starts_with('[') {
+                // JSON (or what looks like cut-off JSON) can hold secrets anywhere.
+                if text.is_empty() || json.is_some() || text.starts_with(['{', '[']) {
                     status.canonical_reason().unwrap_or("error").to_string()
                 } else {
                     redact::mask_virtual_keys(
@@ -190,14 +264,11 @@ impl ApiError {
             operation,
             status,
             message,
-            error_type: detail
-                .and_then(|d| d.type_.clone())
-                .or_else(|| envelope.as_ref().and_then(|e| e.type_.clone())),
-            code: detail.and_then(|d| d.code.clone()),
-            event_id: envelope
-                .as_ref()
-                .and_then(|e| e.event_id.clone())
-                .or_else(|| detail.and_then(|d| d.event_id.clone())),
+            error_type: field("/error/type").or_else(|| field("/type")),
+            code: field("/error/code"),
+            event_id: field("/event_id").or_else(|| field("/error/event_id")),
+            retry_after: retry::retry_after(&headers),
+            headers,
             body,
         }
     }
@@ -226,6 +297,8 @@ impl fmt::Debug for ApiError {
             .field("error_type", &self.error_type)
             .field("code", &self.code)
             .field("event_id", &self.event_id)
+            .field("retry_after", &self.retry_after)
+            .field("headers", &self.headers)
             .field("body", &redact::body_excerpt(&self.body))
             .finish()
     }

@@ -69,13 +69,53 @@
 //!   [`resources::virtual_keys::VirtualKeys::patch`] reads, edits and writes back
 //!   without losing the assignment, provider-config ids or key selections.
 //! - **Retries**: GET, PUT and DELETE retry on connection errors, 429, 502, 503, 504
-//!   (honouring `Retry-After`); creates and rotations never retry once sent. See
-//!   [`RetryConfig`].
+//!   (honouring `Retry-After`); creates and rotations never retry once sent; a 401
+//!   is never retried. See [`RetryConfig`].
 //! - **Secrets**: the API key, virtual-key values, provider key values and MCP
 //!   headers are [`SecretString`]s: redacted in `Debug`, `Display`, logs and errors.
-//! - **Errors**: one [`Error`] type; server errors keep status, message and body.
+//!   Errors of the raw client ([`Client::raw`]) print no secret either: a success
+//!   body that would not decode reaches its decoder as a masked copy, and `sk-bf-`
+//!   values in error bodies are masked.
 //! - **Tracing**: one `bifrost.request` span per HTTP attempt (operation, method,
 //!   path template, attempt, status, latency), never carrying secrets.
+//! - **Hooks and default headers**: [`ClientBuilder::default_header`] and
+//!   [`ClientBuilder::hook`] (a [`RequestHook`] runs on every attempt, can set
+//!   headers such as a fresh token, and observes each attempt's outcome for metrics).
+//!   The version and the virtual-key quota never carry `Authorization`.
+//!
+//! ## Errors
+//!
+//! Every call returns [`Result`] with the one [`Error`] type:
+//!
+//! - [`Error::Api`]: the server answered 4xx/5xx. [`ApiError`] keeps the status,
+//!   the message (Bifrost's `{"error":{"message":…}}`, a plain `{"error":…}` or
+//!   `{"message":…}`), type, code, event id, `Retry-After` as a duration, the
+//!   response headers (without `Set-Cookie`) and the raw body.
+//! - [`Error::Decode`]: a success body of the wrong shape, including a JSON array
+//!   (or any non-object) where the response is an object; [`Error::UnexpectedContentType`]:
+//!   a non-JSON success (usually the web UI behind a wrong base URL).
+//! - [`Error::Transport`], [`Error::Timeout`]: no (complete) response.
+//! - [`Error::InvalidInput`]: refused before sending; [`Error::Unsupported`]: the
+//!   server's version lacks a [`Capability`], also before sending;
+//!   [`Error::Hook`]: a [`RequestHook`] refused; [`Error::Config`]: the builder.
+//!
+//! Predicates answer the usual questions without matching:
+//! [`is_not_found`](Error::is_not_found), [`is_conflict`](Error::is_conflict),
+//! [`is_unauthorized`](Error::is_unauthorized), [`is_bad_request`](Error::is_bad_request),
+//! [`is_rate_limited`](Error::is_rate_limited), [`is_server_error`](Error::is_server_error),
+//! [`is_timeout`](Error::is_timeout), [`is_retryable`](Error::is_retryable) and
+//! [`retry_after`](Error::retry_after). Money values decode to the nearest `f64`
+//! (serde_json's `float_roundtrip`).
+//!
+//! ## Server versions
+//!
+//! Where Bifrost generations differ, the SDK asks `GET /api/version` once per client
+//! (a failed request is not remembered: the call that needed it fails with that
+//! error and the next one asks again) and consults the [`Capability`] table:
+//! [`Client::supports`] picks a wire form, [`Client::require`] refuses with
+//! [`Error::Unsupported`] before any request. A version that does not parse (a
+//! development build) counts as the newest, everywhere; see [`ServerVersion`].
+//! [`ClientBuilder::assume_server_version`] skips the request.
 #![deny(missing_docs)]
 
 // The README's examples compile as doctests, so the front door stays true.
@@ -83,8 +123,11 @@
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 
+mod capability;
 mod client;
 mod error;
+mod executor;
+pub mod hook;
 mod limits;
 pub mod pagination;
 mod period;
@@ -96,8 +139,10 @@ mod version;
 
 pub use bifrost_governance_client::secret::{EnvVar, SecretString};
 pub use bifrost_governance_client::types;
+pub use capability::Capability;
 pub use client::{Auth, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, Error, InvalidInput, Result};
+pub use hook::{Attempt, AttemptErrorKind, AttemptOutcome, HookError, HookFuture, RequestHook};
 pub use limits::{BudgetSpec, BudgetSpecs, Limit, RateLimitSpec, RateLimitSpecBuilder};
 pub use pagination::{Items, List, Page, Pages, ScanReport};
 pub use period::ResetPeriod;

@@ -10,14 +10,45 @@ pub(crate) const EXCERPT_LEN: usize = 240;
 /// A short excerpt of a body with every JSON string *value* masked (object keys are
 /// kept, so the shape stays readable) and any `sk-bf-` token masked.
 pub(crate) fn body_excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let masked = mask_json_string_values(&text);
-    let masked = mask_virtual_keys(&masked);
+    let masked = masked_body(body);
     let mut excerpt: String = masked.chars().take(EXCERPT_LEN).collect();
     if masked.chars().count() > EXCERPT_LEN {
         excerpt.push('…');
     }
     excerpt
+}
+
+/// The whole body with every JSON string value and every `sk-bf-` token masked.
+pub(crate) fn masked_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    mask_virtual_keys(&mask_json_string_values(&text))
+}
+
+/// Whether a header's values are credentials: kept out of `Debug` output (and
+/// HTTP/2 header compression) by marking them sensitive, and never kept from
+/// responses in errors when the name is `set-cookie`.
+pub(crate) fn is_sensitive_header(name: &http::HeaderName) -> bool {
+    const EXACT: [&str; 5] = [
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-bf-vk",
+    ];
+    const PARTS: [&str; 7] = [
+        "auth", "token", "secret", "password", "api-key", "apikey", "session",
+    ];
+    let name = name.as_str(); // always lower case
+    EXACT.contains(&name) || PARTS.iter().any(|part| name.contains(part))
+}
+
+/// Marks the values of credential-like headers sensitive.
+pub(crate) fn mark_sensitive(headers: &mut http::HeaderMap) {
+    for (name, value) in headers.iter_mut() {
+        if is_sensitive_header(name) {
+            value.set_sensitive(true);
+        }
+    }
 }
 
 /// A decoder or server message with quoted strings masked: serde quotes the
@@ -105,6 +136,37 @@ mod tests {
     fn excerpt_masks_unterminated_strings_and_escapes() {
         let e = body_excerpt(br#"{"value":"sk-bf-abc\"def"#);
         assert!(!e.contains("abc") && !e.contains("def"), "{e}");
+    }
+
+    #[test]
+    fn masked_body_is_whole_and_still_json() {
+        let body = br#"{"virtual_key":{"value":"sk-bf-1","weight":"x\"y","n":[1,2.5,true,null]}}"#;
+        let masked = masked_body(body);
+        assert_eq!(
+            masked,
+            r#"{"virtual_key":{"value":"***","weight":"***","n":[1,2.5,true,null]}}"#
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(&masked).is_ok());
+    }
+
+    #[test]
+    fn credential_like_header_names_are_sensitive() {
+        for (name, sensitive) in [
+            ("authorization", true),
+            ("proxy-authorization", true),
+            ("cookie", true),
+            ("set-cookie", true),
+            ("x-api-key", true),
+            ("x-bf-vk", true),
+            ("x-auth-token", true),
+            ("x-client-secret", true),
+            ("x-request-id", false),
+            ("content-type", false),
+            ("retry-after", false),
+        ] {
+            let name = http::HeaderName::from_static(name);
+            assert_eq!(is_sensitive_header(&name), sensitive, "{name}");
+        }
     }
 
     #[test]

@@ -22,6 +22,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// # let _ = (patient, none);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[must_use]
 pub struct RetryConfig {
     pub(crate) max_attempts: u32,
     pub(crate) initial_backoff: Duration,
@@ -86,9 +87,18 @@ impl RetryConfig {
     }
 }
 
-/// Statuses worth retrying for an idempotent request.
+/// The statuses worth retrying for an idempotent request: the one list behind the
+/// executor's retries and [`Error::is_retryable`](crate::Error::is_retryable).
+const RETRYABLE_STATUSES: [StatusCode; 4] = [
+    StatusCode::TOO_MANY_REQUESTS,
+    StatusCode::BAD_GATEWAY,
+    StatusCode::SERVICE_UNAVAILABLE,
+    StatusCode::GATEWAY_TIMEOUT,
+];
+
+/// Whether `status` is in [`RETRYABLE_STATUSES`].
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+    RETRYABLE_STATUSES.contains(&status)
 }
 
 /// The delay a `Retry-After` header asks for (seconds or an HTTP date).

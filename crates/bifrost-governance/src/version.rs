@@ -2,15 +2,26 @@
 
 use std::fmt;
 
+use crate::capability::Capability;
+
 /// A Bifrost server version such as `v1.5.2` or `v2.3.1`.
 ///
+/// **Unknown versions count as the newest.** A server that answers something that is
+/// not `[v]major.minor[.patch][-pre][+build]` (a development build, a fork) is
+/// treated as the newest generation everywhere: [`is_at_least`](Self::is_at_least)
+/// and [`supports`](Self::supports) say yes to everything, so the SDK sends the
+/// current wire forms. (A server that does not answer at all has no version: the
+/// call that needed it fails, and the next one asks again.)
+///
 /// ```
-/// use bifrost_governance::ServerVersion;
+/// use bifrost_governance::{Capability, ServerVersion};
 ///
 /// let v = ServerVersion::parse("v1.5.2");
 /// assert_eq!(v.numbers(), Some((1, 5, 2)));
 /// assert!(!v.is_at_least(2, 0, 0));
+/// assert!(!v.supports(Capability::MultiBudgetOwners));
 /// assert!(ServerVersion::parse("v2.3.1-rc1").is_at_least(2, 0, 0));
+/// assert!(ServerVersion::parse("dev-build").supports(Capability::KeyMetadata));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerVersion {
@@ -45,15 +56,15 @@ impl ServerVersion {
     }
 
     /// Whether this version is at least `major.minor.patch`; an unparsable version
-    /// (a development build) counts as new.
+    /// counts as the newest.
     pub fn is_at_least(&self, major: u64, minor: u64, patch: u64) -> bool {
         self.numbers.is_none_or(|v| v >= (major, minor, patch))
     }
 
-    /// v1.x servers: customers, model configs and providers take a single `budget`,
-    /// and a virtual-key update that omits `team_id`/`customer_id` clears both.
-    pub(crate) fn is_legacy(&self) -> bool {
-        !self.is_at_least(2, 0, 0)
+    /// Whether this version has `capability` (an unparsable version has all).
+    pub fn supports(&self, capability: Capability) -> bool {
+        let (major, minor, patch) = capability.since();
+        self.is_at_least(major, minor, patch)
     }
 }
 

@@ -1,5 +1,7 @@
 //! No response, however malformed, makes the SDK panic: random bodies, statuses and
-//! content types are served for real calls, and each outcome is classified.
+//! content types are served for real calls, and each outcome is classified. Then the
+//! exact shapes: money values decode to the nearest `f64`, and a JSON array is not
+//! accepted where the response is an object.
 
 use std::sync::{Arc, Mutex};
 
@@ -95,4 +97,103 @@ proptest! {
             Ok(())
         })?;
     }
+}
+
+// ---------------------------------------------------------------- exact shapes
+
+async fn serve(body: &'static str) -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    Mock::given(any_request())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    (server, client)
+}
+
+/// Money values decode to the nearest `f64`: without serde_json's
+/// `float_roundtrip`, `0.9999999999999999` reads as `1.0` and `9.999999999999999e-8`
+/// as `1.0000000000000001e-7` (one step off `1e-7`).
+#[tokio::test]
+async fn money_values_decode_exactly() {
+    let (_server, client) = serve(
+        r#"{"virtual_key":{"id":"vk-1","name":"k","budgets":[
+            {"id":"b1","max_limit":9.999999999999999e-8,"reset_duration":"1d","current_usage":0.9999999999999999},
+            {"id":"b2","max_limit":2.9999999999999996,"reset_duration":"1M","current_usage":0.30000000000000004}
+        ]}}"#,
+    )
+    .await;
+
+    let key = client.virtual_keys().get("vk-1").await.unwrap();
+
+    let budgets = key.budgets.unwrap();
+    let values: Vec<(Option<f64>, Option<f64>)> = budgets
+        .iter()
+        .map(|b| (b.max_limit, b.current_usage))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            // The nearest f64 to 9.999999999999999e-8 is 1e-7.
+            (Some(1e-7), Some(0.9999999999999999)),
+            (Some(2.9999999999999996), Some(0.1 + 0.2)),
+        ]
+    );
+    assert_ne!(values[0].1, Some(1.0));
+}
+
+/// serde's derived `Deserialize` reads a JSON array into a struct field by field;
+/// the SDK refuses an array (or any non-object) where the response is an object.
+#[tokio::test]
+async fn an_array_where_an_object_is_expected_is_a_decode_error() {
+    const ARRAY: &str = "[3,3,0,7,[]]";
+    // The generated type alone would accept it as a (strange) key list.
+    assert!(
+        serde_json::from_str::<bifrost_governance::types::VirtualKeyList>(ARRAY).is_ok(),
+        "the premise of this test"
+    );
+    let (_server, client) = serve(ARRAY).await;
+
+    let listed = client.virtual_keys().list().send().await.unwrap_err();
+    let got = client.virtual_keys().get("vk-1").await.unwrap_err();
+    let teams = client.teams().list().send().await.unwrap_err();
+
+    for err in [&listed, &got, &teams] {
+        match err {
+            Error::Decode {
+                message, excerpt, ..
+            } => {
+                assert_eq!(message, "expected a JSON object, found an array");
+                assert_eq!(excerpt, ARRAY);
+            }
+            other => panic!("expected Error::Decode, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn well_formed_objects_still_decode_and_a_bare_string_stays_a_version() {
+    let (_server, client) = serve(r#"{"virtual_keys":[],"count":0,"total_count":0}"#).await;
+    assert!(
+        client
+            .virtual_keys()
+            .list()
+            .send()
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+
+    let (_server, client) = serve(r#""v2.3.1""#).await;
+    assert_eq!(client.server_version().await.unwrap().as_str(), "v2.3.1");
+    let err = client.teams().get("t").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Decode { message, .. } if message.ends_with("found a string")),
+        "{err:?}"
+    );
 }

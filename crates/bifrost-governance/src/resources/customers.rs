@@ -202,7 +202,6 @@ impl CreateCustomer {
         let name = constrained("customer name", self.name)?;
         let OwnerBudgets { single, list } = owner_create_budgets(
             &self.client,
-            "customer",
             &self.limits.budgets,
             self.limits.calendar_aligned,
         )
@@ -261,7 +260,6 @@ impl UpdateCustomer {
             .transpose()?;
         let budgets = owner_update_budgets(
             &self.client,
-            "customer",
             self.limits.budgets.as_ref(),
             self.limits.calendar_aligned,
         )

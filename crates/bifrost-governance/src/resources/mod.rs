@@ -93,6 +93,7 @@ pub mod virtual_keys;
 
 use bifrost_governance_client::types;
 
+use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::limits::BudgetSpecs;
@@ -139,7 +140,8 @@ pub(crate) fn constrained<T: TryFrom<String>>(
 }
 
 /// Budgets for owners that v1.x servers limit to one `budget` (customers, model
-/// configs, providers); v2.x takes the `budgets` list.
+/// configs, providers); v2.x takes the `budgets` list. Several budgets for a v1.x
+/// server are [`Error::Unsupported`](crate::Error::Unsupported).
 pub(crate) struct OwnerBudgets {
     pub(crate) single: Option<types::CreateBudgetRequest>,
     pub(crate) list: Option<Vec<types::CreateBudgetRequest>>,
@@ -147,31 +149,21 @@ pub(crate) struct OwnerBudgets {
 
 pub(crate) async fn owner_budgets(
     client: &Client,
-    owner: &'static str,
     budgets: &BudgetSpecs,
     calendar_aligned: Option<bool>,
 ) -> Result<OwnerBudgets> {
     budgets.check_alignable(calendar_aligned)?;
-    let version = client.cached_version().await;
     let mut requests = budgets.to_requests(calendar_aligned);
     // v2.x reads `budgets` (and still the singular alias); v1.x silently drops
-    // `budgets`. With the version unknown, one budget goes in the form both read.
-    let legacy = match &version {
-        Some(v) => v.is_legacy(),
-        None => requests.len() == 1,
-    };
-    if !legacy {
+    // `budgets` and keeps one `budget`.
+    if client.supports(Capability::MultiBudgetOwners).await? {
         return Ok(OwnerBudgets {
             single: None,
             list: Some(requests),
         });
     }
     if requests.len() > 1 {
-        return Err(InvalidInput::new(
-            "budgets",
-            format!("this server (v1.x) keeps one budget per {owner}; upgrade to v2 for several"),
-        )
-        .into());
+        client.require(Capability::MultiBudgetOwners).await?;
     }
     Ok(OwnerBudgets {
         single: requests.pop(),
@@ -269,7 +261,6 @@ impl Deferred {
 /// the set is empty.
 pub(crate) async fn owner_create_budgets(
     client: &Client,
-    owner: &'static str,
     budgets: &BudgetSpecs,
     calendar_aligned: Option<bool>,
 ) -> Result<OwnerBudgets> {
@@ -279,7 +270,7 @@ pub(crate) async fn owner_create_budgets(
             list: None,
         });
     }
-    owner_budgets(client, owner, budgets, calendar_aligned).await
+    owner_budgets(client, budgets, calendar_aligned).await
 }
 
 /// Budget fields of an update of an owner limited to one `budget` on v1.x servers
@@ -319,14 +310,11 @@ impl From<OwnerBudgets> for OwnerBudgetUpdate {
 /// deletes them all (`budgets: []` on v2.x, `budget: {}` on v1.x).
 pub(crate) async fn owner_update_budgets(
     client: &Client,
-    owner: &'static str,
     budgets: Option<&BudgetSpecs>,
     calendar_aligned: Option<bool>,
 ) -> Result<OwnerBudgetUpdate> {
     match budgets {
         None => Ok(OwnerBudgetUpdate::default()),
-        Some(set) => Ok(owner_budgets(client, owner, set, calendar_aligned)
-            .await?
-            .into()),
+        Some(set) => Ok(owner_budgets(client, set, calendar_aligned).await?.into()),
     }
 }

@@ -16,6 +16,7 @@ use super::{
     owner_create_budgets, owner_update_budgets, page,
 };
 use crate::Scope;
+use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::pagination::{List, ListSource, Page};
@@ -266,19 +267,12 @@ impl CreateModelConfig {
         self.deferred.into_result()?;
         self.limits.check()?;
         let model_name = constrained("model name", self.model_name)?;
-        if matches!(self.scope, Some(Scope::VirtualKey(_)))
-            && let Some(version) = self.client.cached_version().await
-            && !version.is_at_least(1, 5, 3)
-        {
-            return Err(InvalidInput::new(
-                "scope",
-                format!("this server ({version}) has no model-config scopes and would create a global config"),
-            )
-            .into());
+        if matches!(self.scope, Some(Scope::VirtualKey(_))) {
+            // Older servers would create a global config instead.
+            self.client.require(Capability::ModelConfigScopes).await?;
         }
         let OwnerBudgets { single, list } = owner_create_budgets(
             &self.client,
-            "model config",
             &self.limits.budgets,
             self.limits.calendar_aligned,
         )
@@ -354,7 +348,6 @@ impl UpdateModelConfig {
             .transpose()?;
         let budgets = owner_update_budgets(
             &self.client,
-            "model config",
             self.limits.budgets.as_ref(),
             self.limits.calendar_aligned,
         )

@@ -112,7 +112,6 @@ impl UpdateProvider {
         self.limits.check()?;
         let budgets = owner_update_budgets(
             &self.client,
-            "provider",
             self.limits.budgets.as_ref(),
             self.limits.calendar_aligned,
         )

@@ -17,6 +17,7 @@ use bifrost_governance_client::secret::SecretString;
 use bifrost_governance_client::types::{self, VirtualKey};
 
 use super::{constrained, non_empty};
+use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::{Error, InvalidInput, Result};
 use crate::pagination::List;
@@ -138,11 +139,10 @@ impl VirtualKeys {
         let mut draft = VirtualKeyEdit::from_current(current);
         let original = draft.clone();
         edit(&mut draft);
-        let legacy = self
+        let legacy = !self
             .client
-            .cached_version()
-            .await
-            .is_none_or(|v| v.is_legacy());
+            .supports(Capability::AssignmentKeptOnUpdate)
+            .await?;
         let body = draft.into_request(&original, legacy)?;
         let response = call(
             "update_virtual_key",

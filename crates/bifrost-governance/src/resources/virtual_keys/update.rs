@@ -9,6 +9,7 @@ use super::VirtualKeys;
 use super::access::{
     Assignment, McpConfigSpec, ProviderConfigSpec, mcp_requests, provider_requests,
 };
+use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::Result;
 use crate::resources::{Deferred, LimitsUpdate, constrained, non_empty};
@@ -212,11 +213,10 @@ impl UpdateVirtualKey {
             calendar_aligned: self.limits.calendar_aligned,
             reset_budget_usage: self.limits.reset_budget_usage,
         };
-        let legacy = self
+        let legacy = !self
             .client
-            .cached_version()
-            .await
-            .is_none_or(|v| v.is_legacy());
+            .supports(Capability::AssignmentKeptOnUpdate)
+            .await?;
         let assignment = match b.assignment {
             Some(assignment) => Some(assignment),
             // Repeat the current assignment, or a v1.x server would drop it.
