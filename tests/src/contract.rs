@@ -580,6 +580,9 @@ impl ContractResponder {
                 Some(parameter) => {
                     violations.extend(spec().validate_parameter(&op.id, parameter, value))
                 }
+                None if op.query_prefix.as_deref().is_some_and(|prefix| {
+                    name.len() > prefix.len() && name.starts_with(prefix)
+                }) => {}
                 None => violations.push(format!(
                     "query parameter `{name}` is not declared by {}",
                     op.id
@@ -678,7 +681,10 @@ impl Respond for ContractResponder {
         let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
         shared.requests.push(seen);
         match reply {
-            Some(reply) if violations.is_empty() => reply.template(),
+            Some(reply) if violations.is_empty() => {
+                crate::hits::record(&self.op.id);
+                reply.template()
+            }
             _ => {
                 let message = format!(
                     "CONTRACT VIOLATION {}: {label}: {}",

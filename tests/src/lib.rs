@@ -12,11 +12,15 @@
 //!   that pages like Bifrost, and a scripted [`support::RawServer`] for broken
 //!   connections and truncated bodies.
 //!
+//! * [`hits`]: the operations the mocks answered, written per test binary for the
+//!   coverage gate.
+//!
 //! Contract tests live in `tests/tests/contract_*.rs`; `tests/tests/coverage.rs`
-//! lists the operations none of them exercises.
+//! lists the operations none of them exercised in the run.
 #![deny(missing_docs)]
 
 pub mod contract;
+pub mod hits;
 pub mod spec;
 pub mod support;
 

@@ -74,6 +74,9 @@ pub struct Operation {
     pub request_body: Option<(bool, Value)>,
     /// Responses keyed as in the spec: `"200"`, `"4XX"`, `"default"`.
     pub responses: BTreeMap<String, ResponseSpec>,
+    /// `x-query-prefix.prefix`: query parameters named `<prefix><key>` that OpenAPI
+    /// 3.0 cannot declare one by one (string values).
+    pub query_prefix: Option<String>,
 }
 
 impl Operation {
@@ -223,6 +226,7 @@ impl Spec {
                         },
                     );
                 }
+                let query_prefix = op["x-query-prefix"]["prefix"].as_str().map(str::to_string);
                 spec.operations.push(Operation {
                     id,
                     method: method.to_uppercase(),
@@ -230,6 +234,7 @@ impl Spec {
                     parameters,
                     request_body,
                     responses,
+                    query_prefix,
                 });
             }
         }

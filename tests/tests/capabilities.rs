@@ -165,14 +165,14 @@ async fn an_unsupported_capability_is_a_typed_error_and_sends_nothing() {
         } => {
             assert_eq!(*capability, Capability::ModelConfigScopes);
             assert_eq!(server_version.as_str(), "v1.5.2");
-            assert_eq!(*since, (1, 5, 3));
+            assert_eq!(*since, (1, 5, 9));
         }
         other => panic!("expected Unsupported, got {other:?}"),
     }
     assert_eq!(
         err.to_string(),
         "this server (v1.5.2) does not support model configs scoped to a virtual key \
-         (needs v1.5.3 or newer)"
+         (needs v1.5.9 or newer)"
     );
 
     let err = c
@@ -204,7 +204,7 @@ async fn an_unsupported_capability_is_a_typed_error_and_sends_nothing() {
         matches!(
             err,
             Error::Unsupported {
-                since: (1, 6, 0),
+                since: (1, 5, 4),
                 ..
             }
         ),

@@ -329,9 +329,9 @@ async fn create_scoped_to_a_virtual_key_sends_scope_and_scope_id() {
 }
 
 #[tokio::test]
-async fn create_scoped_to_a_virtual_key_is_refused_by_v1_5_2_and_sent_to_v1_5_3() {
+async fn create_scoped_to_a_virtual_key_is_refused_by_v1_5_8_and_sent_to_v1_5_9() {
     let server = MockServer::start().await;
-    let _version = mount_version(&server, "v1.5.2").await;
+    let _version = mount_version(&server, "v1.5.8").await;
     let create = create_mock(&server).await;
 
     let err = client(&server.uri())
@@ -352,11 +352,11 @@ async fn create_scoped_to_a_virtual_key_is_refused_by_v1_5_2_and_sent_to_v1_5_3(
         ),
         "{err:?}"
     );
-    assert!(err.to_string().contains("v1.5.2"), "{err}");
+    assert!(err.to_string().contains("v1.5.8"), "{err}");
     assert_eq!(create.request_count(), 0);
 
     let server = MockServer::start().await;
-    let _version = mount_version(&server, "v1.5.3").await;
+    let _version = mount_version(&server, "v1.5.9").await;
     let create = create_mock(&server).await;
 
     client(&server.uri())
@@ -368,14 +368,14 @@ async fn create_scoped_to_a_virtual_key_is_refused_by_v1_5_2_and_sent_to_v1_5_3(
         .await
         .unwrap();
 
-    // v1.5.3 has scopes but still keeps a single budget.
+    // v1.5.9 brought scopes and budget lists together.
     assert_eq!(
         create.single_body(),
         json!({
             "model_name": "gpt-4o",
             "scope": "virtual_key",
             "scope_id": "vk-1",
-            "budget": { "max_limit": 50.0, "reset_duration": "1d" }
+            "budgets": [{ "max_limit": 50.0, "reset_duration": "1d" }]
         })
     );
 }

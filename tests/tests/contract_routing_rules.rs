@@ -7,9 +7,12 @@ use bifrost_governance::Error;
 use bifrost_governance::Scope;
 use bifrost_governance::resources::routing_rules::{Fallback, RoutingTargetSpec};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client};
+use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
 use serde_json::{Value, json};
 use wiremock::MockServer;
+
+/// A server with every routing feature.
+const NEWEST: &str = "v2.3.1";
 
 fn rule(id: &str, name: &str, cel: &str, priority: i64) -> Value {
     json!({
@@ -100,6 +103,7 @@ fn written(rule: Value) -> Reply {
 #[tokio::test]
 async fn list_sends_search_and_paging_and_decodes_the_page() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = contract::expect("list_routing_rules")
         .authorization(AUTHORIZATION)
         .query("limit", "5")
@@ -138,6 +142,7 @@ async fn list_sends_search_and_paging_and_decodes_the_page() {
 #[tokio::test]
 async fn a_scoped_list_sends_scope_and_scope_id_only_and_is_searched_and_paged_locally() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     // With a scope the server ignores paging and search and answers every rule.
     let guard = contract::expect("list_routing_rules")
         .authorization(AUTHORIZATION)
@@ -180,6 +185,7 @@ async fn a_scoped_list_sends_scope_and_scope_id_only_and_is_searched_and_paged_l
 #[tokio::test]
 async fn a_global_scoped_list_sends_no_scope_id() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = contract::expect("list_routing_rules")
         .authorization(AUTHORIZATION)
         .query("scope", "global")
@@ -203,6 +209,7 @@ async fn a_global_scoped_list_sends_no_scope_id() {
 #[tokio::test]
 async fn a_list_with_a_blank_scope_id_sends_nothing() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = contract::expect("list_routing_rules")
         .authorization(AUTHORIZATION)
         .respond(Reply::ok(json!({ "rules": [] })))
@@ -227,6 +234,7 @@ async fn a_list_with_a_blank_scope_id_sends_nothing() {
 #[tokio::test]
 async fn get_decodes_every_field() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = contract::expect("get_routing_rule")
         .authorization(AUTHORIZATION)
         .path_param("rule_id", "rule-1")
@@ -264,6 +272,7 @@ async fn get_decodes_every_field() {
 #[tokio::test]
 async fn get_not_found() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = contract::expect("get_routing_rule")
         .authorization(AUTHORIZATION)
         .respond(Reply::json(
@@ -299,6 +308,7 @@ async fn create_mock(server: &MockServer, times: u64) -> ContractGuard {
 #[tokio::test]
 async fn create_sends_every_field_that_was_set() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = create_mock(&server, 1).await;
 
     let r = client(&server.uri())
@@ -347,6 +357,7 @@ async fn create_sends_every_field_that_was_set() {
 #[tokio::test]
 async fn create_with_one_target_sends_only_the_name_and_target() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = create_mock(&server, 1).await;
 
     client(&server.uri())
@@ -366,6 +377,7 @@ async fn create_with_one_target_sends_only_the_name_and_target() {
 #[tokio::test]
 async fn create_with_a_global_scope_sends_no_scope_id() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = create_mock(&server, 1).await;
 
     client(&server.uri())
@@ -385,6 +397,7 @@ async fn create_with_a_global_scope_sends_no_scope_id() {
 #[tokio::test]
 async fn invalid_creates_produce_zero_requests() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = create_mock(&server, 0).await;
     let rules = client(&server.uri()).routing_rules();
     let openai = || RoutingTargetSpec::provider("openai");
@@ -468,6 +481,7 @@ async fn invalid_creates_produce_zero_requests() {
 #[tokio::test]
 async fn create_refused_by_the_server_is_a_bad_request() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = contract::expect("create_routing_rule")
         .authorization(AUTHORIZATION)
         .respond(Reply::json(
@@ -506,6 +520,7 @@ async fn update_mock(server: &MockServer, times: u64) -> ContractGuard {
 #[tokio::test]
 async fn update_sends_every_field_that_was_set() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = update_mock(&server, 1).await;
 
     let r = client(&server.uri())
@@ -553,6 +568,7 @@ async fn update_sends_every_field_that_was_set() {
 #[tokio::test]
 async fn update_with_nothing_set_sends_an_empty_object_and_empty_fallbacks_clear_them() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = update_mock(&server, 2).await;
     let rules = client(&server.uri()).routing_rules();
 
@@ -570,6 +586,7 @@ async fn update_with_nothing_set_sends_an_empty_object_and_empty_fallbacks_clear
 #[tokio::test]
 async fn invalid_updates_produce_zero_requests() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = update_mock(&server, 0).await;
     let rules = client(&server.uri()).routing_rules();
 
@@ -624,6 +641,7 @@ async fn invalid_updates_produce_zero_requests() {
 #[tokio::test]
 async fn delete_sends_no_body_and_succeeds() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = contract::expect("delete_routing_rule")
         .authorization(AUTHORIZATION)
         .path_param("rule_id", "rule-1")
@@ -646,6 +664,7 @@ async fn delete_sends_no_body_and_succeeds() {
 #[tokio::test]
 async fn delete_of_a_missing_rule_is_not_found() {
     let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
     let guard = contract::expect("delete_routing_rule")
         .authorization(AUTHORIZATION)
         .respond(Reply::json(
@@ -663,4 +682,175 @@ async fn delete_of_a_missing_rule_is_not_found() {
 
     assert!(err.is_not_found(), "{err:?}");
     assert_eq!(guard.request_count(), 1);
+}
+
+/// Mounts one operation answering `reply`, expecting exactly `times` requests.
+async fn expect_op(server: &MockServer, op: &str, reply: Reply, times: u64) -> ContractGuard {
+    contract::expect(op)
+        .authorization(AUTHORIZATION)
+        .respond(reply)
+        .times(times)
+        .mount(server)
+        .await
+}
+
+/// Runs every routing operation once against `version` and checks that each went
+/// to the operations named with the `used` suffix ("" for `/api/routing/rules`,
+/// "_legacy" for `/api/governance/routing-rules`) and none to the `unused` ones.
+async fn run_every_operation(version: &str, used: &str, unused: &str) {
+    let server = MockServer::start().await;
+    let _version = mount_version(&server, version).await;
+    let page = Reply::ok(
+        json!({ "rules": [full_rule()], "count": 1, "total_count": 1, "limit": 100, "offset": 0 }),
+    );
+    let one = Reply::ok(json!({ "rule": full_rule() }));
+    let gone = Reply::ok(json!({ "message": "Routing rule deleted successfully" }));
+    let mut guards = Vec::new();
+    for (suffix, times) in [(used, 1u64), (unused, 0)] {
+        for (op, reply) in [
+            ("list_routing_rules", page.clone()),
+            ("get_routing_rule", one.clone()),
+            ("create_routing_rule", one.clone()),
+            ("update_routing_rule", one.clone()),
+            ("delete_routing_rule", gone.clone()),
+        ] {
+            let name = format!("{op}{suffix}");
+            guards.push((expect_op(&server, &name, reply, times).await, name, times));
+        }
+    }
+    let rules = client(&server.uri()).routing_rules();
+    assert_eq!(rules.list().collect_all().await.unwrap().len(), 1);
+    assert_full_rule(&rules.get("rule-1").await.unwrap());
+    rules
+        .create("cheap")
+        .target(RoutingTargetSpec::provider("openai"))
+        .send()
+        .await
+        .unwrap();
+    rules.update("rule-1").set_priority(3).send().await.unwrap();
+    rules.delete("rule-1").await.unwrap();
+    for (guard, name, times) in &guards {
+        assert_eq!(guard.request_count() as u64, *times, "{version}: {name}");
+    }
+}
+
+#[tokio::test]
+async fn v1_servers_get_every_operation_at_the_governance_path() {
+    run_every_operation("v1.5.2", "_legacy", "").await;
+    run_every_operation("v1.6.11", "_legacy", "").await;
+}
+
+#[tokio::test]
+async fn v2_servers_get_every_operation_at_the_routing_path() {
+    run_every_operation("v2.0.0", "", "_legacy").await;
+    run_every_operation(NEWEST, "", "_legacy").await;
+}
+
+/// Creates a rule needing one feature against `version`; returns the outcome and
+/// how many creates reached the server.
+async fn create_needing(
+    version: &str,
+    build: impl FnOnce(
+        bifrost_governance::resources::routing_rules::CreateRoutingRule,
+    ) -> bifrost_governance::resources::routing_rules::CreateRoutingRule,
+) -> (Result<(), Error>, usize) {
+    let server = MockServer::start().await;
+    let _version = mount_version(&server, version).await;
+    let mut guards = Vec::new();
+    for op in ["create_routing_rule", "create_routing_rule_legacy"] {
+        guards.push(
+            contract::expect(op)
+                .authorization(AUTHORIZATION)
+                .respond(Reply::ok(json!({ "rule": full_rule() })))
+                .mount(&server)
+                .await,
+        );
+    }
+    let create = client(&server.uri())
+        .routing_rules()
+        .create("feature")
+        .target(RoutingTargetSpec::provider("openai"));
+    let outcome = build(create).send().await.map(|_| ());
+    (
+        outcome,
+        guards.iter().map(ContractGuard::request_count).sum(),
+    )
+}
+
+#[tokio::test]
+async fn features_newer_than_the_server_are_refused_before_sending() {
+    use bifrost_governance::Capability;
+    use std::time::Duration;
+    type Build = fn(
+        bifrost_governance::resources::routing_rules::CreateRoutingRule,
+    ) -> bifrost_governance::resources::routing_rules::CreateRoutingRule;
+    let cases: [(&str, Capability, &str, Build); 3] = [
+        (
+            "pinned fallback",
+            Capability::PinnedFallbacks,
+            "v2.2.2",
+            |c| c.fallback(Fallback::pinned("openai", "gpt-4o", "key-1")),
+        ),
+        ("ttft deadline", Capability::TtftTimeout, "v2.2.5", |c| {
+            c.target(
+                RoutingTargetSpec::provider("azure")
+                    .weight(0.0)
+                    .ttft_timeout(Duration::from_secs(2)),
+            )
+        }),
+        ("user scope", Capability::UserScopes, "v1.6.6", |c| {
+            c.scope(Scope::User("user-1".into()))
+        }),
+    ];
+    for (what, capability, too_old, build) in cases {
+        let (outcome, sent) = create_needing(too_old, build).await;
+        match outcome {
+            Err(Error::Unsupported {
+                capability: refused,
+                ..
+            }) => assert_eq!(refused, capability, "{what}"),
+            other => panic!("{what} on {too_old}: expected Unsupported, got {other:?}"),
+        }
+        assert_eq!(sent, 0, "{what}: nothing may reach {too_old}");
+        let (outcome, sent) = create_needing(NEWEST, build).await;
+        assert!(outcome.is_ok(), "{what} on {NEWEST}: {outcome:?}");
+        assert_eq!(sent, 1, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn pinned_fallbacks_user_scopes_and_deadlines_are_sent_as_the_server_reads_them() {
+    use std::time::Duration;
+    let server = MockServer::start().await;
+    let _version = mount_version(&server, NEWEST).await;
+    let guard = create_mock(&server, 1).await;
+
+    client(&server.uri())
+        .routing_rules()
+        .create("pinned")
+        .target(
+            RoutingTargetSpec::provider("openai")
+                .model("gpt-4o")
+                .ttft_timeout(Duration::from_millis(1500)),
+        )
+        .fallback("anthropic/claude-3-5-haiku")
+        .fallback(Fallback::pinned("openai", "gpt-4o-mini", "key-2"))
+        .scope(Scope::User("user-7".into()))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        guard.single_body(),
+        json!({
+            "name": "pinned",
+            "targets": [{ "provider": "openai", "model": "gpt-4o", "weight": 1.0, "ttft_timeout_ms": 1500 }],
+            "fallbacks": [
+                "anthropic/claude-3-5-haiku",
+                { "provider": "openai", "model": "gpt-4o-mini", "key_id": "key-2" }
+            ],
+            "scope": "user",
+            "scope_id": "user-7"
+        })
+    );
 }

@@ -4,7 +4,9 @@
 
 use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, team};
+use bifrost_governance_tests::support::{
+    AUTHORIZATION, bifrost_error, client, mount_version, team,
+};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -315,6 +317,8 @@ async fn update_body(
     update: impl AsyncFnOnce(&bifrost_governance::Client) -> bifrost_governance::Result<()>,
 ) -> Value {
     let server = MockServer::start().await;
+    // `reset_budget_usage` needs a v1.6.10+ server.
+    let _version = mount_version(&server, "v2.3.1").await;
     let guard = contract::expect("update_team")
         .authorization(AUTHORIZATION)
         .path_param("team_id", "team-1")

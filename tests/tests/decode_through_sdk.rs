@@ -510,6 +510,7 @@ async fn tolerance_quota_v1_through_quota() {
 #[tokio::test]
 async fn tolerance_rotate_partial_through_rotate_many() {
     let (server, c) = start().await;
+    let _version = mount_version(&server, "v2.3.1").await;
     let guard = serve(
         &server,
         "rotate_virtual_keys",
@@ -540,6 +541,7 @@ async fn tolerance_rotate_partial_through_rotate_many() {
 #[tokio::test]
 async fn tolerance_routing_rules_unknowns_through_list() {
     let (server, c) = start().await;
+    let _version = mount_version(&server, "v2.3.1").await;
     let _guard = serve(
         &server,
         "list_routing_rules",

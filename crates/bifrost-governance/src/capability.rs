@@ -41,23 +41,45 @@ macro_rules! capabilities {
 }
 
 capabilities! {
-    /// Customers, model configs and providers take a `budgets` list; v1.x keeps a
-    /// single `budget` per owner (and silently drops `budgets`).
-    MultiBudgetOwners = (2, 0, 0), "several budgets per customer, model config or provider";
+    /// Customers, model configs and providers take a `budgets` list; older servers
+    /// keep one `budget` per owner and silently drop `budgets` (upstream PR #3998,
+    /// release notes of v1.5.9).
+    MultiBudgetOwners = (1, 5, 9), "several budgets per customer, model config or provider";
     /// A virtual-key update that names neither `team_id` nor `customer_id` keeps the
-    /// assignment; v1.x clears it, so the SDK repeats the current one there.
-    AssignmentKeptOnUpdate = (2, 0, 0), "virtual-key updates that keep the team or customer";
-    /// Quarterly reset periods (`1Q`).
-    QuarterlyBudgets = (2, 0, 0), "quarterly (`1Q`) budgets";
+    /// assignment; v1.5.2 clears it, so the SDK repeats the current one there
+    /// (upstream PR #3855 of 2026-05-28; v1.5.9 is the first release that surely has it).
+    AssignmentKeptOnUpdate = (1, 5, 9), "virtual-key updates that keep the team or customer";
     /// Model configs scoped to one virtual key (`scope`/`scope_id`); older servers
-    /// create a global config instead.
-    ModelConfigScopes = (1, 5, 3), "model configs scoped to a virtual key";
-    /// Rotation of virtual keys (single and bulk).
-    KeyRotation = (1, 6, 0), "virtual-key rotation";
-    /// `expires_at` on virtual keys.
-    KeyExpiry = (1, 6, 0), "virtual-key expiry (`expires_at`)";
-    /// `metadata` on virtual keys.
-    KeyMetadata = (2, 3, 0), "virtual-key metadata";
+    /// ignore the scope and create a global config (upstream PR #3939, v1.5.9).
+    ModelConfigScopes = (1, 5, 9), "model configs scoped to a virtual key";
+    /// Rotation of virtual keys, single and bulk (upstream PR #3599 of 2026-05-19).
+    KeyRotation = (1, 5, 4), "virtual-key rotation";
+    /// `expires_at` on virtual keys (v1.6.3).
+    KeyExpiry = (1, 6, 3), "virtual-key expiry (`expires_at`)";
+    /// Overrides of a virtual key's budgets (v1.6.7).
+    BudgetOverrides = (1, 6, 7), "budget overrides";
+    /// `user` scopes: routing rules and pricing overrides for one user, and the
+    /// `user_id` key filter (v1.6.7).
+    UserScopes = (1, 6, 7), "user scopes";
+    /// Quarterly reset periods (`1Q`) and a budget's `reset_config` (v1.6.10).
+    QuarterlyBudgets = (1, 6, 10), "quarterly (`1Q`) budgets";
+    /// `reset_budget_usage` on updates of every budget owner (v1.6.10).
+    BudgetUsageReset = (1, 6, 10), "resetting budget usage";
+    /// Routing rules served at `/api/routing/rules`; older servers only know
+    /// `/api/governance/routing-rules`, which newer ones keep as an alias (v2.0.0).
+    RoutingApi = (2, 0, 0), "routing rules under /api/routing";
+    /// `allow_all_providers` on virtual keys (v2.1.0).
+    AllProviders = (2, 1, 0), "virtual keys allowing every provider";
+    /// Fallbacks pinned to a provider key (`{provider, model, key_id}`, v2.2.3).
+    PinnedFallbacks = (2, 2, 3), "fallbacks pinned to a provider key";
+    /// A target's time-to-first-token deadline (`ttft_timeout_ms`, v2.3.0).
+    TtftTimeout = (2, 3, 0), "time-to-first-token deadlines";
+    /// A key's own content-logging choice and deletion after expiry
+    /// (`disable_content_logging`, `delete_after_expire`; first seen in v2.3).
+    KeyLoggingAndCleanup = (2, 3, 0), "per-key content logging and deletion after expiry";
+    /// `metadata` on virtual keys and the `metadata_<key>` list filters (newest v2.x;
+    /// v2.3.1 is the first release known to carry it).
+    KeyMetadata = (2, 3, 1), "virtual-key metadata";
 }
 
 impl fmt::Display for Capability {

@@ -60,6 +60,13 @@ impl SdkExecutor {
         let path = op.map_or("", |op| op.path);
         let authenticated = op.is_none_or(|op| op.authenticated);
         self.prepare(&mut request, authenticated);
+        let extra_query = crate::transport::extra_query();
+        if !extra_query.is_empty() {
+            request
+                .url_mut()
+                .query_pairs_mut()
+                .extend_pairs(extra_query);
+        }
         let idempotent = matches!(
             *request.method(),
             Method::GET | Method::PUT | Method::DELETE

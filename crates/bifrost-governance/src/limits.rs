@@ -203,6 +203,13 @@ impl BudgetSpecs {
         self.0.is_empty()
     }
 
+    /// Whether any budget needs quarterly support (a `Q` period or a quarter start).
+    pub(crate) fn needs_quarterly(&self) -> bool {
+        self.0
+            .iter()
+            .any(|b| b.period.is_quarterly() || b.quarter_start_month.is_some())
+    }
+
     /// Fails when `calendar_aligned` is asked for a period the server cannot align
     /// (it would silently ignore it).
     pub(crate) fn check_alignable(

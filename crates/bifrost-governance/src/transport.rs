@@ -35,6 +35,9 @@ pub(crate) struct CallRecord {
     pub(crate) body: Option<Bytes>,
     /// A request hook refused an attempt.
     pub(crate) hook_error: Option<HookError>,
+    /// Query pairs the spec cannot declare (`metadata_<key>` filters), appended to
+    /// the URL by the executor.
+    pub(crate) extra_query: Vec<(String, String)>,
 }
 
 tokio::task_local! {
@@ -45,6 +48,12 @@ tokio::task_local! {
 /// the generated client, which nothing maps afterwards).
 pub(crate) fn in_call() -> bool {
     CALL.try_with(|_| ()).is_ok()
+}
+
+/// The extra query pairs of the current call (none outside [`call_with_query`]).
+pub(crate) fn extra_query() -> Vec<(String, String)> {
+    CALL.try_with(|r| r.borrow().extra_query.clone())
+        .unwrap_or_default()
 }
 
 /// Writes into the current call's record; does nothing outside [`call`].
@@ -62,13 +71,35 @@ pub(crate) async fn call<T>(
     call_recorded(operation, send).await.0
 }
 
+/// Like [`call`], appending `extra_query` to the request URL: for parameters an
+/// OpenAPI 3.0 spec cannot declare (a name made of a prefix and a key).
+pub(crate) async fn call_with_query<T>(
+    operation: &'static str,
+    extra_query: Vec<(String, String)>,
+    send: impl std::future::Future<Output = Generated<T>>,
+) -> Result<T> {
+    let record = CallRecord {
+        extra_query,
+        ..CallRecord::default()
+    };
+    call_in(operation, record, send).await.0
+}
+
 /// Like [`call`], also returning what the executor recorded.
 pub(crate) async fn call_recorded<T>(
     operation: &'static str,
     send: impl std::future::Future<Output = Generated<T>>,
 ) -> (Result<T>, CallRecord) {
+    call_in(operation, CallRecord::default(), send).await
+}
+
+async fn call_in<T>(
+    operation: &'static str,
+    record: CallRecord,
+    send: impl std::future::Future<Output = Generated<T>>,
+) -> (Result<T>, CallRecord) {
     let (result, record) = CALL
-        .scope(RefCell::new(CallRecord::default()), async {
+        .scope(RefCell::new(record), async {
             let result = send.await;
             (result, CALL.with(|r| r.take()))
         })

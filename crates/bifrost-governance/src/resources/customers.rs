@@ -12,7 +12,7 @@ use futures::future::BoxFuture;
 
 use super::{
     Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, constrained, non_empty,
-    owner_create_budgets, owner_update_budgets, page,
+    owner_create_budgets, owner_update_budgets, page, require_all,
 };
 use crate::client::Client;
 use crate::error::Result;
@@ -199,7 +199,9 @@ impl CreateCustomer {
     pub async fn send(self) -> Result<Customer> {
         self.deferred.into_result()?;
         self.limits.check()?;
+        let needed = self.limits.capabilities();
         let name = constrained("customer name", self.name)?;
+        require_all(&self.client, needed).await?;
         let OwnerBudgets { single, list } = owner_create_budgets(
             &self.client,
             &self.limits.budgets,
@@ -254,10 +256,12 @@ impl UpdateCustomer {
         non_empty("customer id", &self.id)?;
         let b = self.body;
         self.limits.check()?;
+        let needed = self.limits.capabilities();
         let name = b
             .name
             .map(|n| constrained("customer name", n))
             .transpose()?;
+        require_all(&self.client, needed).await?;
         let budgets = owner_update_budgets(
             &self.client,
             self.limits.budgets.as_ref(),

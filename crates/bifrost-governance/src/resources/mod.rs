@@ -139,6 +139,19 @@ pub(crate) fn constrained<T: TryFrom<String>>(
         .map_err(|_| InvalidInput::new(field, "does not satisfy the API's constraints"))
 }
 
+/// Asks for each capability a request needs, so that a server without one fails
+/// the call with [`Error::Unsupported`](crate::Error::Unsupported) before anything
+/// is sent, instead of ignoring a field or answering 404.
+pub(crate) async fn require_all(
+    client: &Client,
+    needed: impl IntoIterator<Item = Capability>,
+) -> Result<()> {
+    for capability in needed {
+        client.require(capability).await?;
+    }
+    Ok(())
+}
+
 /// Budgets for owners that v1.x servers limit to one `budget` (customers, model
 /// configs, providers); v2.x takes the `budgets` list. Several budgets for a v1.x
 /// server are [`Error::Unsupported`](crate::Error::Unsupported).
@@ -206,6 +219,15 @@ impl LimitsCreate {
         (!self.budgets.is_empty()).then(|| self.budgets.to_requests(self.calendar_aligned))
     }
 
+    /// What the server must support for these limits.
+    pub(crate) fn capabilities(&self) -> Vec<Capability> {
+        let mut needed = Vec::new();
+        if self.budgets.needs_quarterly() {
+            needed.push(Capability::QuarterlyBudgets);
+        }
+        needed
+    }
+
     /// The rate limit to send, if any.
     pub(crate) fn rate_limit_request(&self) -> Option<types::RateLimitRequest> {
         self.rate_limit
@@ -231,6 +253,22 @@ impl LimitsUpdate {
             Some(budgets) => budgets.check_alignable(self.calendar_aligned),
             None => Ok(()),
         }
+    }
+
+    /// What the server must support for these changes.
+    pub(crate) fn capabilities(&self) -> Vec<Capability> {
+        let mut needed = Vec::new();
+        if self
+            .budgets
+            .as_ref()
+            .is_some_and(BudgetSpecs::needs_quarterly)
+        {
+            needed.push(Capability::QuarterlyBudgets);
+        }
+        if self.reset_budget_usage.is_some() {
+            needed.push(Capability::BudgetUsageReset);
+        }
+        needed
     }
 
     /// The complete budget list to send, for owners that always take `budgets`.

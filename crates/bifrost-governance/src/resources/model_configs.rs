@@ -13,7 +13,7 @@ use futures::future::BoxFuture;
 
 use super::{
     Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, constrained, non_empty,
-    owner_create_budgets, owner_update_budgets, page,
+    owner_create_budgets, owner_update_budgets, page, require_all,
 };
 use crate::Scope;
 use crate::capability::Capability;
@@ -266,7 +266,9 @@ impl CreateModelConfig {
     pub async fn send(self) -> Result<ModelConfig> {
         self.deferred.into_result()?;
         self.limits.check()?;
+        let needed = self.limits.capabilities();
         let model_name = constrained("model name", self.model_name)?;
+        require_all(&self.client, needed).await?;
         if matches!(self.scope, Some(Scope::VirtualKey(_))) {
             // Older servers would create a global config instead.
             self.client.require(Capability::ModelConfigScopes).await?;
@@ -342,10 +344,12 @@ impl UpdateModelConfig {
         non_empty("model config id", &self.id)?;
         let b = self.body;
         self.limits.check()?;
+        let needed = self.limits.capabilities();
         let model_name = b
             .model_name
             .map(|n| constrained("model name", n))
             .transpose()?;
+        require_all(&self.client, needed).await?;
         let budgets = owner_update_budgets(
             &self.client,
             self.limits.budgets.as_ref(),

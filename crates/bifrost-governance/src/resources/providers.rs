@@ -10,7 +10,7 @@
 use bifrost_governance_client::types::{self, ProviderGovernance};
 use reqwest::StatusCode;
 
-use super::{LimitsUpdate, non_empty, owner_update_budgets};
+use super::{LimitsUpdate, non_empty, owner_update_budgets, require_all};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::redact;
@@ -110,6 +110,8 @@ impl UpdateProvider {
     pub async fn send(self) -> Result<ProviderGovernance> {
         non_empty("provider name", &self.provider)?;
         self.limits.check()?;
+        let needed = self.limits.capabilities();
+        require_all(&self.client, needed).await?;
         let budgets = owner_update_budgets(
             &self.client,
             self.limits.budgets.as_ref(),

@@ -4,7 +4,7 @@ use bifrost_governance_client::types::{self, Team};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use super::{Deferred, LimitsCreate, LimitsUpdate, constrained, non_empty, page};
+use super::{Deferred, LimitsCreate, LimitsUpdate, constrained, non_empty, page, require_all};
 use crate::client::Client;
 use crate::error::Result;
 use crate::pagination::{List, ListSource, Page};
@@ -162,6 +162,7 @@ impl CreateTeam {
     pub async fn send(self) -> Result<Team> {
         self.deferred.into_result()?;
         self.limits.check()?;
+        let needed = self.limits.capabilities();
         let body = types::CreateTeamRequest {
             name: constrained("team name", self.name)?,
             customer_id: self.customer_id,
@@ -169,6 +170,7 @@ impl CreateTeam {
             rate_limit: self.limits.rate_limit_request(),
             calendar_aligned: self.limits.calendar_aligned,
         };
+        require_all(&self.client, needed).await?;
         let response = call(
             "create_team",
             self.client.raw().create_team().body(body).send(),
@@ -218,6 +220,7 @@ impl UpdateTeam {
         self.deferred.into_result()?;
         non_empty("team id", &self.id)?;
         self.limits.check()?;
+        let needed = self.limits.capabilities();
         let body = types::UpdateTeamRequest {
             name: self.name.map(|n| constrained("team name", n)).transpose()?,
             customer_id: self.customer_id,
@@ -226,6 +229,7 @@ impl UpdateTeam {
             calendar_aligned: self.limits.calendar_aligned,
             reset_budget_usage: self.limits.reset_budget_usage,
         };
+        require_all(&self.client, needed).await?;
         let response = call(
             "update_team",
             self.client

@@ -152,8 +152,9 @@ impl PricingOverrides {
     }
 }
 
-/// The cost fields of an override, parsed from its `pricing_patch` string; an
-/// override without one has an empty patch.
+/// The cost fields of an override: its `patch` object (newer servers) or its
+/// `pricing_patch` string parsed (v1.5.x); an override with neither has an empty
+/// patch.
 ///
 /// Only the fields [`PricingPatch`] knows are kept: servers may store more (batch,
 /// priority, flex or long-context prices set through other clients), so writing a
@@ -163,15 +164,22 @@ impl PricingOverrides {
 /// use bifrost_governance::resources::pricing_overrides::parse_pricing_patch;
 /// use bifrost_governance::types::PricingOverride;
 ///
-/// let stored: PricingOverride = serde_json::from_str(
+/// let v1: PricingOverride = serde_json::from_str(
 ///     r#"{"id": "po-1", "pricing_patch": "{\"input_cost_per_token\":0.000002}"}"#,
 /// )?;
-/// assert_eq!(parse_pricing_patch(&stored)?.input_cost_per_token, Some(0.000002));
+/// assert_eq!(parse_pricing_patch(&v1)?.input_cost_per_token, Some(0.000002));
+/// let v2: PricingOverride = serde_json::from_str(
+///     r#"{"id": "po-1", "patch": {"input_cost_per_token": 0.000002}}"#,
+/// )?;
+/// assert_eq!(parse_pricing_patch(&v2)?.input_cost_per_token, Some(0.000002));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn parse_pricing_patch(
     pricing_override: &PricingOverride,
 ) -> Result<PricingPatch, serde_json::Error> {
+    if let Some(patch) = &pricing_override.patch {
+        return Ok(patch.clone());
+    }
     match pricing_override.pricing_patch.as_deref().map(str::trim) {
         None | Some("") | Some("null") => Ok(PricingPatch::default()),
         Some(text) => serde_json::from_str(text),

@@ -4,6 +4,7 @@ use bifrost_governance_client::types::{PricingOverride, PricingScopeKind};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::Result;
 use crate::pagination::{List, ListSource, Page};
@@ -15,6 +16,7 @@ use crate::transport::call;
 pub struct PricingOverrideQuery {
     search: Option<String>,
     scope_kind: Option<PricingScopeKind>,
+    user_id: Option<String>,
     virtual_key_id: Option<String>,
     provider_id: Option<String>,
     provider_key_id: Option<String>,
@@ -31,6 +33,12 @@ impl ListSource for PricingOverrideQuery {
     ) -> BoxFuture<'static, Result<Page<PricingOverride>>> {
         let q = self.clone();
         async move {
+            let user_kind = q
+                .scope_kind
+                .is_some_and(|k| k.to_string().starts_with("user"));
+            if q.user_id.is_some() || user_kind {
+                client.require(Capability::UserScopes).await?;
+            }
             let mut request = client
                 .raw()
                 .list_pricing_overrides()
@@ -41,6 +49,9 @@ impl ListSource for PricingOverrideQuery {
             }
             if let Some(v) = q.scope_kind {
                 request = request.scope_kind(v.to_string());
+            }
+            if let Some(v) = q.user_id {
+                request = request.user_id(v);
             }
             if let Some(v) = q.virtual_key_id {
                 request = request.virtual_key_id(v);
@@ -77,6 +88,12 @@ impl List<PricingOverrideQuery> {
     /// Only overrides of this scope kind.
     pub fn scope_kind(mut self, kind: PricingScopeKind) -> Self {
         self.source.scope_kind = Some(kind);
+        self
+    }
+
+    /// Only overrides for this user (the `user*` scopes; v1.6.7+ servers).
+    pub fn user_id(mut self, id: impl Into<String>) -> Self {
+        self.source.user_id = Some(id.into());
         self
     }
 

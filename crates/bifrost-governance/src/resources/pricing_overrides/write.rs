@@ -3,6 +3,7 @@
 use bifrost_governance_client::types::{self, PricingOverride, PricingPatch};
 
 use super::rules::{ModelPattern, PricingScope, ScopeWire, check_patch, check_request_types};
+use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::resources::{constrained, non_empty};
@@ -25,6 +26,9 @@ impl CreatePricingOverride {
     /// override.
     pub async fn send(self) -> Result<PricingOverride> {
         let body = self.body()?;
+        if self.scope.is_user_scope() {
+            self.client.require(Capability::UserScopes).await?;
+        }
         let request = self
             .client
             .raw()
@@ -109,6 +113,9 @@ impl UpdatePricingOverride {
     pub async fn send(self) -> Result<PricingOverride> {
         non_empty("pricing override id", &self.id)?;
         let body = self.body()?;
+        if self.scope.as_ref().is_some_and(PricingScope::is_user_scope) {
+            self.client.require(Capability::UserScopes).await?;
+        }
         let request = self
             .client
             .raw()

@@ -159,6 +159,13 @@ impl ProviderConfigSpec {
         self
     }
 
+    /// Whether one of the config's budgets needs quarterly support.
+    pub(super) fn needs_quarterly(&self) -> bool {
+        self.budgets
+            .as_ref()
+            .is_some_and(crate::limits::BudgetSpecs::needs_quarterly)
+    }
+
     fn to_request(&self) -> Result<types::ProviderConfigRequest, InvalidInput> {
         if let Some(weight) = self.weight
             && (!weight.is_finite() || weight < 0.0)
@@ -272,13 +279,13 @@ impl Assignment {
         }
     }
 
-    /// `(team_id, customer_id)` to send. `legacy` servers clear both when both are
-    /// omitted; newer ones clear both on `""` and keep them when omitted.
-    pub(super) fn wire(&self, legacy: bool) -> (Option<String>, Option<String>) {
+    /// `(team_id, customer_id)` to send. `team_id: ""` unassigns on every
+    /// generation: v1.5.2 stores the empty team and clears the customer, newer
+    /// servers clear both.
+    pub(super) fn wire(&self) -> (Option<String>, Option<String>) {
         match self {
             Assignment::Team(id) => (Some(id.clone()), None),
             Assignment::Customer(id) => (None, Some(id.clone())),
-            Assignment::Unassigned if legacy => (None, None),
             Assignment::Unassigned => (Some(String::new()), None),
         }
     }

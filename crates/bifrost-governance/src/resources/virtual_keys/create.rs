@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use super::access::{
     Assignment, McpConfigSpec, ProviderConfigSpec, mcp_requests, provider_requests,
 };
-use super::metadata;
+use super::{KeyFeatures, metadata};
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
-use crate::resources::{Deferred, LimitsCreate, constrained};
+use crate::resources::{Deferred, LimitsCreate, constrained, require_all};
 use crate::transport::call;
 
 /// Builder returned by [`VirtualKeys::create`](super::VirtualKeys::create).
@@ -142,6 +142,21 @@ impl CreateVirtualKey {
     pub async fn send(self) -> Result<VirtualKey> {
         self.deferred.into_result()?;
         self.limits.check()?;
+        let mut needed = self.limits.capabilities();
+        needed.extend(
+            KeyFeatures {
+                expiry: self.expires_at.is_some(),
+                metadata: self.metadata.is_some(),
+                all_providers: self.allow_all_providers.is_some(),
+                logging_or_cleanup: self.delete_after_expire.is_some()
+                    || self.disable_content_logging.is_some(),
+                quarterly_provider_budgets: self
+                    .provider_configs
+                    .iter()
+                    .any(ProviderConfigSpec::needs_quarterly),
+            }
+            .capabilities(),
+        );
         if let Some(at) = self.expires_at {
             check_future(at)?;
         }
@@ -181,6 +196,7 @@ impl CreateVirtualKey {
             disable_content_logging: self.disable_content_logging,
             metadata: self.metadata.map(Into::into),
         };
+        require_all(&self.client, needed).await?;
         let response = call(
             "create_virtual_key",
             self.client.raw().create_virtual_key().body(body).send(),

@@ -5,11 +5,13 @@ use std::collections::HashMap;
 use bifrost_governance_client::types::{self, VirtualKey};
 use chrono::{DateTime, Utc};
 
+use super::KeyFeatures;
 use super::access::{
     Assignment, McpConfigSpec, ProviderConfigSpec, mcp_requests, provider_requests,
 };
 use super::create::check_future;
 use super::metadata;
+use crate::capability::Capability;
 use crate::error::{InvalidInput, Result};
 use crate::limits::{BudgetSpecs, RateLimitSpec};
 use crate::resources::constrained;
@@ -78,13 +80,33 @@ impl VirtualKeyEdit {
         &self.current
     }
 
-    pub(super) fn into_request(
-        self,
-        original: &Self,
-        legacy: bool,
-    ) -> Result<types::UpdateVirtualKeyRequest> {
+    /// What the server must support for the changes made to `original`.
+    pub(super) fn capabilities(&self, original: &Self) -> Vec<Capability> {
+        let mut needed = KeyFeatures {
+            expiry: self.expires_at != original.expires_at,
+            metadata: self.metadata != original.metadata,
+            all_providers: self.allow_all_providers != original.allow_all_providers,
+            logging_or_cleanup: false,
+            quarterly_provider_budgets: self.provider_configs != original.provider_configs
+                && self
+                    .provider_configs
+                    .iter()
+                    .any(ProviderConfigSpec::needs_quarterly),
+        }
+        .capabilities();
+        if self
+            .budgets
+            .as_ref()
+            .is_some_and(BudgetSpecs::needs_quarterly)
+        {
+            needed.push(Capability::QuarterlyBudgets);
+        }
+        needed
+    }
+
+    pub(super) fn into_request(self, original: &Self) -> Result<types::UpdateVirtualKeyRequest> {
         let changed = |a: bool| a.then_some(());
-        let (team_id, customer_id) = self.assignment.wire(legacy);
+        let (team_id, customer_id) = self.assignment.wire();
         let keep_assignment =
             self.assignment == original.assignment && self.assignment == Assignment::Unassigned;
         Ok(types::UpdateVirtualKeyRequest {
@@ -151,25 +173,22 @@ mod tests {
         .unwrap()
     }
 
-    fn patched(edit: impl FnOnce(&mut VirtualKeyEdit), legacy: bool) -> serde_json::Value {
+    fn patched(edit: impl FnOnce(&mut VirtualKeyEdit)) -> serde_json::Value {
         let mut draft = VirtualKeyEdit::from_current(stored_key());
         let original = draft.clone();
         edit(&mut draft);
-        serde_json::to_value(draft.into_request(&original, legacy).unwrap()).unwrap()
+        serde_json::to_value(draft.into_request(&original).unwrap()).unwrap()
     }
 
     #[test]
     fn untouched_patch_only_repeats_the_assignment() {
-        assert_eq!(patched(|_| {}, true), json!({"team_id": "team-1"}));
-        assert_eq!(patched(|_| {}, false), json!({"team_id": "team-1"}));
+        assert_eq!(patched(|_| {}), json!({"team_id": "team-1"}));
     }
 
     #[test]
     fn provider_change_resends_every_config_with_ids_and_key_selection() {
-        let body = patched(
-            |vk| vk.provider_configs[0] = vk.provider_configs[0].clone().weight(0.5),
-            false,
-        );
+        let body =
+            patched(|vk| vk.provider_configs[0] = vk.provider_configs[0].clone().weight(0.5));
         assert_eq!(
             body["provider_configs"],
             json!([
@@ -182,32 +201,24 @@ mod tests {
     }
 
     #[test]
-    fn unassigning_differs_by_server_generation() {
-        let v2 = patched(|vk| vk.assignment = Assignment::Unassigned, false);
-        assert_eq!(v2, json!({"team_id": ""}));
-        let v1 = patched(|vk| vk.assignment = Assignment::Unassigned, true);
-        assert_eq!(v1, json!({}));
+    fn unassigning_sends_an_empty_team_id_which_every_generation_reads() {
+        let body = patched(|vk| vk.assignment = Assignment::Unassigned);
+        assert_eq!(body, json!({"team_id": ""}));
     }
 
     #[test]
     fn reassigning_to_a_customer_sends_only_the_customer() {
-        let body = patched(
-            |vk| vk.assignment = Assignment::Customer("cust-9".into()),
-            true,
-        );
+        let body = patched(|vk| vk.assignment = Assignment::Customer("cust-9".into()));
         assert_eq!(body, json!({"customer_id": "cust-9"}));
     }
 
     #[test]
     fn budgets_and_rate_limit_are_sent_only_when_set() {
-        let body = patched(
-            |vk| {
-                vk.budgets = Some(BudgetSpecs::new());
-                vk.rate_limit = Some(None);
-                vk.enabled = false;
-            },
-            false,
-        );
+        let body = patched(|vk| {
+            vk.budgets = Some(BudgetSpecs::new());
+            vk.rate_limit = Some(None);
+            vk.enabled = false;
+        });
         assert_eq!(
             body,
             json!({"team_id": "team-1", "budgets": [], "rate_limit": {}, "is_active": false})
@@ -216,13 +227,10 @@ mod tests {
 
     #[test]
     fn mcp_configs_keep_their_ids_and_names() {
-        let body = patched(
-            |vk| {
-                vk.mcp_configs
-                    .push(McpConfigSpec::new("filesystem").tools(["read"]))
-            },
-            false,
-        );
+        let body = patched(|vk| {
+            vk.mcp_configs
+                .push(McpConfigSpec::new("filesystem").tools(["read"]))
+        });
         assert_eq!(
             body["mcp_configs"],
             json!([
@@ -237,7 +245,7 @@ mod tests {
         let mut draft = VirtualKeyEdit::from_current(stored_key());
         let original = draft.clone();
         draft.provider_configs[0] = draft.provider_configs[0].clone().weight(f64::NAN);
-        assert!(draft.into_request(&original, false).is_err());
+        assert!(draft.into_request(&original).is_err());
     }
 
     #[test]

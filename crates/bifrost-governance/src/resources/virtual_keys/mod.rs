@@ -8,6 +8,7 @@ mod access;
 mod create;
 mod edit;
 mod metadata;
+mod overrides;
 mod query;
 mod update;
 
@@ -16,7 +17,7 @@ use std::collections::BTreeMap;
 use bifrost_governance_client::secret::SecretString;
 use bifrost_governance_client::types::{self, VirtualKey};
 
-use super::{constrained, non_empty};
+use super::{constrained, non_empty, require_all};
 use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::{Error, InvalidInput, Result};
@@ -26,6 +27,7 @@ use crate::transport::{call, call_delete};
 pub use access::{Assignment, McpConfigSpec, ProviderConfigSpec, Selection};
 pub use create::CreateVirtualKey;
 pub use edit::VirtualKeyEdit;
+pub use overrides::BudgetOverrideSpec;
 pub use query::VirtualKeyQuery;
 pub use update::UpdateVirtualKey;
 
@@ -139,11 +141,11 @@ impl VirtualKeys {
         let mut draft = VirtualKeyEdit::from_current(current);
         let original = draft.clone();
         edit(&mut draft);
-        let legacy = !self
-            .client
-            .supports(Capability::AssignmentKeptOnUpdate)
-            .await?;
-        let body = draft.into_request(&original, legacy)?;
+        let needed = draft.capabilities(&original);
+        // The assignment is always repeated (see `into_request`), which every
+        // generation reads the same way.
+        let body = draft.into_request(&original)?;
+        require_all(&self.client, needed).await?;
         let response = call(
             "update_virtual_key",
             self.client
@@ -173,6 +175,7 @@ impl VirtualKeys {
     pub async fn rotate(&self, id: impl Into<String>) -> Result<VirtualKey> {
         let id = id.into();
         non_empty("virtual key id", &id)?;
+        self.client.require(Capability::KeyRotation).await?;
         let response = call(
             "rotate_virtual_key",
             self.client.raw().rotate_virtual_key().vk_id(id).send(),
@@ -207,6 +210,7 @@ impl VirtualKeys {
             .map(|id| constrained("ids", id))
             .collect::<Result<Vec<_>, _>>()?;
         let body = types::RotateVirtualKeysRequest { ids };
+        self.client.require(Capability::KeyRotation).await?;
         let result = call(
             "rotate_virtual_keys",
             self.client.raw().rotate_virtual_keys().body(body).send(),
@@ -229,6 +233,64 @@ impl VirtualKeys {
         })
     }
 
+    /// Raises one of the key's budgets by an override (v1.6.7+ servers): the budget
+    /// is then enforced against `max_limit` plus the override's amount, while its
+    /// base limit, usage and resets stay as they are. `budget_id` is one of the
+    /// key's `budgets[].id`. Returns the budget and the limit now enforced.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
+    /// use bifrost_governance::resources::virtual_keys::BudgetOverrideSpec;
+    ///
+    /// let raised = client
+    ///     .virtual_keys()
+    ///     .set_budget_override("vk-uuid", "budget-uuid", BudgetOverrideSpec::for_cycles(50.0, 1)?)
+    ///     .await?;
+    /// println!("now capped at {:?} USD", raised.effective_max_limit);
+    /// # Ok(()) }
+    /// ```
+    pub async fn set_budget_override(
+        &self,
+        id: impl Into<String>,
+        budget_id: impl Into<String>,
+        spec: BudgetOverrideSpec,
+    ) -> Result<types::BudgetOverrideResponse> {
+        let (id, budget_id) = (id.into(), budget_id.into());
+        non_empty("virtual key id", &id)?;
+        non_empty("budget id", &budget_id)?;
+        self.client.require(Capability::BudgetOverrides).await?;
+        let request = self
+            .client
+            .raw()
+            .set_virtual_key_budget_override()
+            .vk_id(&id)
+            .budget_id(&budget_id)
+            .body(spec.to_request())
+            .send();
+        call("set_virtual_key_budget_override", request).await
+    }
+
+    /// Removes any override from one of the key's budgets (succeeds also when it has
+    /// none); v1.6.7+ servers. Returns the budget and its base limit.
+    pub async fn clear_budget_override(
+        &self,
+        id: impl Into<String>,
+        budget_id: impl Into<String>,
+    ) -> Result<types::BudgetOverrideResponse> {
+        let (id, budget_id) = (id.into(), budget_id.into());
+        non_empty("virtual key id", &id)?;
+        non_empty("budget id", &budget_id)?;
+        self.client.require(Capability::BudgetOverrides).await?;
+        let request = self
+            .client
+            .raw()
+            .delete_virtual_key_budget_override()
+            .vk_id(&id)
+            .budget_id(&budget_id)
+            .send();
+        call("delete_virtual_key_budget_override", request).await
+    }
+
     /// The key's own view of its budgets and rate limits, authenticated by the key
     /// value itself (`x-bf-vk`).
     pub async fn quota(&self, value: &SecretString) -> Result<types::VirtualKeyQuota> {
@@ -239,6 +301,35 @@ impl VirtualKeys {
             .get_virtual_key_quota()
             .x_bf_vk(value.expose_secret().to_string());
         call("get_virtual_key_quota", request.send()).await
+    }
+}
+
+/// The optional key features a create, update or patch sends, each needing a server
+/// new enough to understand it (older ones would ignore the field or refuse it).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct KeyFeatures {
+    pub(super) expiry: bool,
+    pub(super) metadata: bool,
+    pub(super) all_providers: bool,
+    pub(super) logging_or_cleanup: bool,
+    pub(super) quarterly_provider_budgets: bool,
+}
+
+impl KeyFeatures {
+    pub(super) fn capabilities(self) -> Vec<Capability> {
+        [
+            (self.expiry, Capability::KeyExpiry),
+            (self.metadata, Capability::KeyMetadata),
+            (self.all_providers, Capability::AllProviders),
+            (self.logging_or_cleanup, Capability::KeyLoggingAndCleanup),
+            (
+                self.quarterly_provider_budgets,
+                Capability::QuarterlyBudgets,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(used, capability)| used.then_some(capability))
+        .collect()
     }
 }
 

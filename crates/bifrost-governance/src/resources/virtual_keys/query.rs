@@ -1,15 +1,19 @@
 //! Filters of a virtual-key list.
 
+use std::collections::BTreeMap;
+
 use bifrost_governance_client::types::VirtualKey;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use super::{SortOrder, VirtualKeySortBy};
+use super::{SortOrder, VirtualKeySortBy, metadata};
+use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::Result;
 use crate::pagination::{List, ListSource, Page};
 use crate::resources::page;
-use crate::transport::call;
+use crate::resources::require_all;
+use crate::transport::call_with_query;
 
 /// Filters of a virtual-key list.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +23,9 @@ pub struct VirtualKeyQuery {
     team_id: Option<String>,
     sort_by: Option<VirtualKeySortBy>,
     order: Option<SortOrder>,
+    user_id: Option<String>,
+    exclude_assigned: bool,
+    metadata: BTreeMap<String, String>,
 }
 
 impl ListSource for VirtualKeyQuery {
@@ -32,6 +39,17 @@ impl ListSource for VirtualKeyQuery {
     ) -> BoxFuture<'static, Result<Page<VirtualKey>>> {
         let q = self.clone();
         async move {
+            for key in q.metadata.keys() {
+                metadata::check_key(key)?;
+            }
+            let mut needed = Vec::new();
+            if !q.metadata.is_empty() {
+                needed.push(Capability::KeyMetadata);
+            }
+            if q.user_id.is_some() || q.exclude_assigned {
+                needed.push(Capability::UserScopes);
+            }
+            require_all(&client, needed).await?;
             let mut request = client
                 .raw()
                 .list_virtual_keys()
@@ -52,7 +70,18 @@ impl ListSource for VirtualKeyQuery {
             if let Some(v) = q.order {
                 request = request.order(v);
             }
-            let list = call("list_virtual_keys", request.send()).await?;
+            if let Some(v) = q.user_id {
+                request = request.user_id(v);
+            }
+            if q.exclude_assigned {
+                request = request.exclude_assigned_virtual_keys(true);
+            }
+            let filters = q
+                .metadata
+                .into_iter()
+                .map(|(key, value)| (format!("metadata_{key}"), value))
+                .collect();
+            let list = call_with_query("list_virtual_keys", filters, request.send()).await?;
             Ok(page(
                 list.virtual_keys,
                 list.total_count,
@@ -96,6 +125,28 @@ impl List<VirtualKeyQuery> {
     /// Sort direction; applies together with [`sort_by`](Self::sort_by).
     pub fn order(mut self, order: SortOrder) -> Self {
         self.source.order = Some(order);
+        self
+    }
+
+    /// Only keys assigned to this user (enterprise identities; v1.6.7+ servers,
+    /// OR-ed with the team and customer filters by the server).
+    pub fn user_id(mut self, id: impl Into<String>) -> Self {
+        self.source.user_id = Some(id.into());
+        self
+    }
+
+    /// Leaves out keys assigned to a user (enterprise; v1.6.7+ servers).
+    pub fn exclude_assigned(mut self) -> Self {
+        self.source.exclude_assigned = true;
+        self
+    }
+
+    /// Only keys whose metadata has `key` set to `value` (sent as
+    /// `metadata_<key>=<value>`); several are AND-ed. Keys follow the metadata
+    /// rules (letters, digits, `.`, `_`, `-`) and are checked before sending;
+    /// newest v2.x servers.
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.source.metadata.insert(key.into(), value.into());
         self
     }
 }

@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use bifrost_governance_client::types::{self, VirtualKey};
 use chrono::{DateTime, Utc};
 
-use super::VirtualKeys;
 use super::access::{
     Assignment, McpConfigSpec, ProviderConfigSpec, mcp_requests, provider_requests,
 };
+use super::{KeyFeatures, VirtualKeys};
 use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::Result;
-use crate::resources::{Deferred, LimitsUpdate, constrained, non_empty};
+use crate::resources::{Deferred, LimitsUpdate, constrained, non_empty, require_all};
 use crate::transport::call;
 
 #[derive(Debug, Default)]
@@ -172,6 +172,22 @@ impl UpdateVirtualKey {
         non_empty("virtual key id", &self.id)?;
         let b = self.body;
         self.limits.check()?;
+        let mut needed = self.limits.capabilities();
+        needed.extend(
+            KeyFeatures {
+                expiry: b.expires_at.is_some(),
+                metadata: b.metadata.is_some(),
+                all_providers: b.allow_all_providers.is_some(),
+                logging_or_cleanup: b.delete_after_expire.is_some()
+                    || b.disable_content_logging.is_some(),
+                quarterly_provider_budgets: b
+                    .provider_configs
+                    .iter()
+                    .flatten()
+                    .any(ProviderConfigSpec::needs_quarterly),
+            }
+            .capabilities(),
+        );
         if let Some(Some(at)) = b.expires_at {
             super::create::check_future(at)?;
         }
@@ -213,19 +229,22 @@ impl UpdateVirtualKey {
             calendar_aligned: self.limits.calendar_aligned,
             reset_budget_usage: self.limits.reset_budget_usage,
         };
+        require_all(&self.client, needed).await?;
         let legacy = !self
             .client
             .supports(Capability::AssignmentKeptOnUpdate)
             .await?;
         let assignment = match b.assignment {
             Some(assignment) => Some(assignment),
-            // Repeat the current assignment, or a v1.x server would drop it.
+            // Repeat the current assignment, or a v1.5.2 server would drop it
+            // (an unassigned key has nothing to repeat).
             None if legacy => Some(Assignment::of(
                 &VirtualKeys::new(self.client.clone()).get(&self.id).await?,
-            )),
+            ))
+            .filter(|current| *current != Assignment::Unassigned),
             None => None,
         };
-        (body.team_id, body.customer_id) = assignment.map_or((None, None), |a| a.wire(legacy));
+        (body.team_id, body.customer_id) = assignment.map_or((None, None), |a| a.wire());
         let response = call(
             "update_virtual_key",
             self.client
