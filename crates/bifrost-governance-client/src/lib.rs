@@ -5,7 +5,8 @@
 //! generate`). The hand-written parts are only what must live beside the generated
 //! code: the [`hooks`] that route every request through a pluggable executor, and
 //! the [`secret`] types that the spec's secret-bearing schemas map to, and the
-//! [`fallback::Fallback`] of routing rules, which the server writes in two shapes.
+//! [`fallback::Fallback`] of routing rules, which the server writes in two shapes,
+//! and the server's [`duration`] grammar, shared by the SDK and the fake server.
 //!
 //! Most users want the ergonomic `bifrost-governance` crate instead; this crate is
 //! its foundation and an escape hatch for raw access.
@@ -19,6 +20,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod duration;
 pub mod fallback;
 pub mod hooks;
 pub mod secret;

@@ -8,19 +8,21 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::InvalidInput;
 
+use bifrost_governance_client::duration::{self, Grammar};
+
 const NANOS_PER_HOUR: u128 = 3_600_000_000_000;
-/// Go's `time.Duration` is an `int64` of nanoseconds; longer periods overflow it.
-const MAX_NANOS: u128 = i64::MAX as u128;
 
 /// A reset period as Bifrost writes it: `30s`, `5m`, `1h30m`, `1d`, `1w`, `1M`, `1Q`, `1Y`.
 ///
-/// Parsing follows the server (`ParseDuration` in Bifrost's config store): a string
-/// ending in `d` (day), `w` (week), `M` (30 days), `Q` (quarter, 90 days) or `Y`
-/// (365 days) takes a decimal number before the suffix; anything else is a Go
-/// duration with units `ns`, `us`/`µs`, `ms`, `s`, `m` (minute), `h`, which may be
-/// compound (`1h30m`). Case matters: `1m` is a minute, `1M` a month. Only positive
-/// periods are accepted. The text is kept exactly as given, because the server
-/// matches budgets by their `reset_duration` string.
+/// Parsing is the server's own grammar (`ParseDuration` in Bifrost's config store,
+/// shared with the fake server through [`bifrost_governance_client::duration`]): a
+/// string ending in `d` (day), `w` (week), `M` (30 days), `Q` (quarter, 90 days) or
+/// `Y` (365 days) counts that many units, the count being read as a Go duration in
+/// hours (so `1.5d` and `+1d` work); anything else is a Go duration with units `ns`,
+/// `us`/`µs`, `ms`, `s`, `m` (minute), `h`, which may be compound (`1h30m`). Case
+/// matters: `1m` is a minute, `1M` a month. Only positive periods that fit the
+/// server's 64-bit nanoseconds are accepted. The text is kept exactly as given,
+/// because the server matches budgets by their `reset_duration` string.
 ///
 /// ```
 /// use bifrost_governance::ResetPeriod;
@@ -40,55 +42,22 @@ pub struct ResetPeriod {
     nanos: u128,
 }
 
-/// Units that take a plain number and may be aligned to calendar boundaries.
-const CALENDAR_UNITS: [(char, u128); 5] = [
-    ('d', 24),
-    ('w', 24 * 7),
-    ('M', 24 * 30),
-    ('Q', 24 * 90),
-    ('Y', 24 * 365),
-];
-
-/// Go duration units, longest first so `ms` wins over `m`.
-const GO_UNITS: [(&str, u128); 8] = [
-    ("ns", 1),
-    ("us", 1_000),
-    ("µs", 1_000),
-    ("μs", 1_000),
-    ("ms", 1_000_000),
-    ("s", 1_000_000_000),
-    ("m", 60_000_000_000),
-    ("h", NANOS_PER_HOUR),
-];
-
 impl ResetPeriod {
     /// Parses a Bifrost duration string; see the type documentation for the rules.
     pub fn parse(text: &str) -> Result<Self, InvalidInput> {
         let invalid = |why: &str| InvalidInput::new("reset period", format!("{text:?}: {why}"));
-        if text.is_empty() {
-            return Err(invalid("empty duration"));
-        }
-        let last = text.chars().last().expect("not empty");
-        let nanos = match CALENDAR_UNITS.iter().find(|(unit, _)| *unit == last) {
-            Some(&(_, hours)) => {
-                let number = &text[..text.len() - last.len_utf8()];
-                scaled(number, hours * NANOS_PER_HOUR).ok_or_else(|| {
-                    invalid("expected a number before the unit, like `1d` or `1.5w`")
-                })?
-            }
-            None => parse_go(text).map_err(&invalid)?,
-        };
-        if nanos == 0 {
-            return Err(invalid("must be a positive duration"));
-        }
-        if nanos > MAX_NANOS {
+        let parsed = duration::parse(text, Grammar::NEWEST).map_err(|e| invalid(&e.to_string()))?;
+        if parsed.overflowed {
             return Err(invalid(
                 "longer than the server can store (about 292 years)",
             ));
         }
+        if parsed.nanos <= 0 {
+            return Err(invalid("must be a positive duration"));
+        }
         Ok(Self {
             text: text.to_string(),
-            nanos,
+            nanos: parsed.nanos as u128,
         })
     }
 
@@ -156,8 +125,7 @@ impl ResetPeriod {
     /// `d`, `w`, `M`, `Q` or `Y`). Alignment on other periods is silently ignored by
     /// the server, so the SDK refuses it.
     pub fn is_calendar_alignable(&self) -> bool {
-        let last = self.text.chars().last();
-        CALENDAR_UNITS.iter().any(|(unit, _)| Some(*unit) == last)
+        Grammar::NEWEST.calendar_unit(&self.text).is_some()
     }
 
     /// Whether the period counts quarters (`1Q`): the only periods a budget's
@@ -176,57 +144,6 @@ impl ResetPeriod {
             ))
         }
     }
-}
-
-/// `number` (digits with an optional fraction) times `unit` nanoseconds, exactly as
-/// Go's `ParseDuration` rounds a fraction (down to the nanosecond).
-fn scaled(number: &str, unit: u128) -> Option<u128> {
-    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
-    if (int.is_empty() && frac.is_empty())
-        || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let int_value: u128 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let mut total = int_value.checked_mul(unit)?;
-    let mut scale = unit;
-    for digit in frac.bytes() {
-        scale /= 10;
-        total = total.checked_add(u128::from(digit - b'0') * scale)?;
-    }
-    Some(total)
-}
-
-fn parse_go(text: &str) -> Result<u128, &'static str> {
-    let mut rest = text.strip_prefix('+').unwrap_or(text);
-    if rest.starts_with('-') {
-        return Err("must be a positive duration");
-    }
-    if rest == "0" {
-        return Ok(0);
-    }
-    if rest.is_empty() {
-        return Err("empty duration");
-    }
-    let mut total: u128 = 0;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or("missing unit (use ns, us, ms, s, m, h, d, w, M, Q or Y)")?;
-        let (number, after) = rest.split_at(number_len);
-        let (unit, unit_nanos) = GO_UNITS
-            .iter()
-            .filter(|(unit, _)| after.starts_with(unit))
-            .max_by_key(|(unit, _)| unit.len())
-            .ok_or("unknown unit (use ns, us, ms, s, m, h, d, w, M, Q or Y)")?;
-        let value = scaled(number, *unit_nanos).ok_or("invalid number")?;
-        total = total.checked_add(value).ok_or("duration out of range")?;
-        if total > MAX_NANOS {
-            return Err("duration out of range");
-        }
-        rest = &after[unit.len()..];
-    }
-    Ok(total)
 }
 
 impl FromStr for ResetPeriod {
@@ -300,6 +217,9 @@ mod tests {
         assert_eq!(secs("1.5d"), 129_600.0);
         assert_eq!(secs("1.5h"), 5400.0);
         assert_eq!(secs("+2m"), 120.0);
+        // The count before a calendar unit is a Go duration in hours, as on the server.
+        assert_eq!(secs("+1d"), 86_400.0);
+        assert_eq!(secs("1h30d"), 31.0 * 86_400.0);
         assert_eq!(
             ResetPeriod::parse("1500ms")
                 .unwrap()
