@@ -17,7 +17,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::limits::{self, Limits, Owner};
 use crate::pagination::{self, Strictness};
 use crate::request::{self, Params};
-use crate::state::{App, Sequenced, Store, fresh_id, in_creation_order, in_creation_order_where};
+use crate::state::{App, Sequenced, Store, in_creation_order, in_creation_order_where};
 use crate::{teams, virtual_keys};
 
 /// A stored customer.
@@ -128,7 +128,7 @@ pub(crate) fn create_customer(
         return Err(ApiError::bad_request("Customer name is required"));
     }
     check_unique_name(store, &name, None)?;
-    let id = fresh_id(
+    let id = store.clock.fresh_id(
         store
             .customers
             .contains_key(id.as_deref().unwrap_or_default()),

@@ -1,9 +1,34 @@
-//! The `BifrostError` envelope every failing call answers with.
+//! Replies as the server writes them: Go-encoded JSON bodies, and the
+//! `BifrostError` envelope every failing call answers with.
 
-use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bifrost_governance_client::types::{BifrostError, BifrostErrorDetail};
+
+use crate::gojson::{Go, Obj, encode};
+
+/// A `200`-or-other reply whose body is a Go-encoded value (`SendJSON` /
+/// `SendJSONWithStatus` in `handlers/utils.go`: `encoding/json`'s `Encoder`, so
+/// custom `MarshalJSON` effects, sorted map keys, a trailing newline).
+#[derive(Debug, Clone)]
+pub(crate) struct GoJson(pub(crate) StatusCode, pub(crate) Go);
+
+impl GoJson {
+    /// `200` with `value`.
+    pub(crate) fn ok(value: impl Into<Go>) -> Self {
+        Self(StatusCode::OK, value.into())
+    }
+}
+
+impl IntoResponse for GoJson {
+    fn into_response(self) -> Response {
+        (
+            self.0,
+            [(header::CONTENT_TYPE, "application/json")],
+            encode(&self.1),
+        )
+            .into_response()
+    }
+}
 
 /// A failed request: an HTTP status and the message put at `.error.message`.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,23 +69,20 @@ impl ApiError {
     }
 }
 
-/// Builds the envelope `{"is_bifrost_error":false,"status_code":N,"error":{"message":…},"extra_fields":{}}`.
-pub(crate) fn envelope(status: StatusCode, message: impl Into<String>) -> BifrostError {
-    BifrostError {
-        error: Some(BifrostErrorDetail {
-            message: Some(message.into()),
-            ..Default::default()
-        }),
-        event_id: None,
-        extra_fields: Some(serde_json::Map::new()),
-        is_bifrost_error: Some(false),
-        status_code: Some(i64::from(status.as_u16())),
-        type_: None,
-    }
+/// The envelope `SendError` writes (`handlers/utils.go`): a `schemas.BifrostError`
+/// with `is_bifrost_error: false`, the status, `error.message`, and the always
+/// present, empty `extra_fields` (`schemas/bifrost.go BifrostError`, `ErrorField`).
+pub(crate) fn envelope(status: StatusCode, message: impl Into<String>) -> Go {
+    Obj::new()
+        .field("is_bifrost_error", false)
+        .field("status_code", i64::from(status.as_u16()))
+        .field("error", Obj::new().field("message", message.into()))
+        .field("extra_fields", Obj::new())
+        .into()
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(envelope(self.status, self.message))).into_response()
+        GoJson(self.status, envelope(self.status, self.message)).into_response()
     }
 }

@@ -2,7 +2,6 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -116,7 +115,8 @@ impl FaultState {
         }
         let status = self.fault.status_code();
         let mut response =
-            (status, Json(envelope(status, self.fault.message.clone()))).into_response();
+            crate::errors::GoJson(status, envelope(status, self.fault.message.clone()))
+                .into_response();
         if let Some(seconds) = self.fault.retry_after {
             response
                 .headers_mut()

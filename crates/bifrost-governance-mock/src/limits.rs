@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::durations;
 use crate::errors::ApiError;
-use crate::state::{Clock, new_id};
+use crate::state::Clock;
 
 /// Who owns a budget; decides which owner foreign key the budget row carries.
 #[derive(Debug, Clone, Copy)]
@@ -138,7 +138,7 @@ fn new_budget(
         created_at: Some(now),
         current_usage: Some(0.0),
         customer_id: None,
-        id: new_id(),
+        id: clock.new_id(),
         last_reset: Some(last_reset_for(reset_duration, aligned, now)),
         max_limit: Some(max_limit),
         model_config_id: None,
@@ -395,7 +395,7 @@ fn new_rate_limit(clock: &mut Clock, fields: RateLimitFields) -> RateLimit {
         calendar_aligned: Some(false),
         config_hash: Some(String::new()),
         created_at: Some(now),
-        id: new_id(),
+        id: clock.new_id(),
         request_current_usage: Some(0),
         request_last_reset: Some(now),
         request_max_limit: fields.request_max,

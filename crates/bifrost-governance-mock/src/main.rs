@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use bifrost_governance_mock::{DEFAULT_VERSION, MockServer, Seed};
+use bifrost_governance_mock::{MockServer, Seed};
 use clap::Parser;
 
 /// Command-line options.
@@ -41,9 +41,14 @@ struct Args {
     /// Seed file (`.json`, `.yaml` or `.yml`) of customers, teams and virtual keys.
     #[arg(long, value_name = "FILE")]
     seed: Option<PathBuf>,
-    /// Version string answered by `GET /api/version`.
-    #[arg(long, value_name = "VERSION", default_value = DEFAULT_VERSION)]
-    server_version: String,
+    /// Version answered by `GET /api/version`; it selects the behaviour
+    /// (`v1.5.0`–`v1.5.8`: Bifrost 1.5.2, `v2.*`: the newest v2). Default: the seed
+    /// file's `server_version`, else the crate's default version.
+    #[arg(long, value_name = "VERSION")]
+    server_version: Option<String>,
+    /// Reproducible ids, key values and timestamps (see `deterministic()`).
+    #[arg(long)]
+    deterministic: bool,
 }
 
 #[tokio::main]
@@ -52,8 +57,13 @@ async fn main() -> ExitCode {
     let mut builder = MockServer::builder()
         .bind(SocketAddr::new(args.host, args.port))
         .latency(Duration::from_millis(args.latency_ms))
-        .rotation_grace(Duration::from_secs(args.rotation_grace_secs))
-        .version(args.server_version);
+        .rotation_grace(Duration::from_secs(args.rotation_grace_secs));
+    if let Some(version) = args.server_version {
+        builder = builder.version(version);
+    }
+    if args.deterministic {
+        builder = builder.deterministic();
+    }
     if let Some(key) = args.api_key {
         builder = builder.api_key(key);
     }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Json};
+use axum::response::IntoResponse;
 use axum::routing::get;
 
-use crate::errors::ApiResult;
+use crate::errors::{ApiResult, GoJson};
 use crate::state::App;
 
 /// Path of the version route (never authenticated).
@@ -19,5 +19,6 @@ pub(crate) fn routes() -> Router<Arc<App>> {
 }
 
 async fn version(State(app): State<Arc<App>>) -> ApiResult {
-    Ok(Json(app.config.version.clone()).into_response())
+    // `handlers/config.go getVersion`: `SendJSON(ctx, version)`.
+    Ok(GoJson::ok(app.config.version.as_str()).into_response())
 }

@@ -17,7 +17,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::limits::{self, Limits, Owner};
 use crate::pagination::{self, Strictness};
 use crate::request::{self, Params};
-use crate::state::{App, Sequenced, Store, in_creation_order, in_creation_order_where, new_id};
+use crate::state::{App, Sequenced, Store, in_creation_order, in_creation_order_where};
 
 /// Scope of configs that apply to the whole gateway.
 const GLOBAL: &str = "global";
@@ -208,7 +208,7 @@ async fn create(State(app): State<Arc<App>>, body: Bytes) -> ApiResult {
             )));
         }
     };
-    let id = new_id();
+    let id = store.clock.new_id();
     let aligned = req.calendar_aligned.unwrap_or(false);
     let mut record = ModelConfigRecord {
         seq: 0,

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use crate::errors::{ApiError, ApiResult};
 use crate::pagination::{self, Strictness};
 use crate::request::{self, Params, Presence};
-use crate::state::{App, Sequenced, Store, in_creation_order, new_id};
+use crate::state::{App, Sequenced, Store, in_creation_order};
 
 /// Base request types a price can be overridden for (streaming variants are refused).
 const REQUEST_TYPES: &[&str] = &[
@@ -298,7 +298,7 @@ async fn create(State(app): State<Arc<App>>, body: Bytes) -> ApiResult {
     let now = store.clock.now();
     let record = PricingOverrideRecord {
         seq: store.clock.next_seq(),
-        id: new_id(),
+        id: store.clock.new_id(),
         name: req.name.trim().to_string(),
         scope_kind: req.scope_kind.to_string(),
         virtual_key_id: non_empty(&req.virtual_key_id),

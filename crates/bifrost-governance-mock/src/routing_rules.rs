@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use crate::errors::{ApiError, ApiResult};
 use crate::pagination::{self, Strictness};
 use crate::request::{self, Params};
-use crate::state::{App, Sequenced, Store, in_creation_order, new_id};
+use crate::state::{App, Sequenced, Store, in_creation_order};
 
 /// Accepted routing scopes.
 const SCOPES: &[&str] = &["global", "team", "customer", "virtual_key"];
@@ -293,7 +293,7 @@ async fn create(State(app): State<Arc<App>>, body: Bytes) -> ApiResult {
     let now = store.clock.now();
     let rule = RoutingRuleRecord {
         seq: store.clock.next_seq(),
-        id: new_id(),
+        id: store.clock.new_id(),
         name: req.name.trim().to_string(),
         description: req.description.clone().unwrap_or_default(),
         enabled: req.enabled.unwrap_or(true),

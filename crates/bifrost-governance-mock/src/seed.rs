@@ -43,6 +43,9 @@ pub enum MockError {
     Parse(String),
     /// A seeded entity was refused (unknown reference, duplicate name, bad budget…).
     Invalid(String),
+    /// The requested server version has no behaviour profile (see
+    /// [`MockServerBuilder::version`](crate::MockServerBuilder::version)).
+    UnsupportedVersion(String),
 }
 
 impl fmt::Display for MockError {
@@ -52,6 +55,11 @@ impl fmt::Display for MockError {
             MockError::Io(e) => write!(f, "cannot read the seed file: {e}"),
             MockError::Parse(e) => write!(f, "invalid seed: {e}"),
             MockError::Invalid(e) => write!(f, "seed refused: {e}"),
+            MockError::UnsupportedVersion(v) => write!(
+                f,
+                "no behaviour profile for server version {v:?}: the fake behaves like \
+                 v1.5.0–v1.5.8 (modelled on v1.5.2) or v2.x (the newest code)"
+            ),
         }
     }
 }
@@ -69,6 +77,10 @@ impl std::error::Error for MockError {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
+    /// The server version to report and behave like (the builder's
+    /// [`version`](crate::MockServerBuilder::version) wins when both are set).
+    #[serde(default)]
+    pub server_version: Option<String>,
     /// Customers, created first.
     #[serde(default)]
     pub customers: Vec<SeedCustomer>,

@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use crate::catalog::ProviderKeyInfo;
 use crate::errors::{ApiError, envelope};
 use crate::fault::{Fault, FaultState};
+use crate::profile::{Generation, Profile};
 use crate::seed::{MockError, Seed};
 use crate::state::{App, Config, Store};
 use crate::{
@@ -52,8 +53,9 @@ pub struct MockServerBuilder {
     rotation_grace: Duration,
     faults: Vec<Fault>,
     seed: Option<Seed>,
-    version: String,
+    version: Option<String>,
     bind: SocketAddr,
+    deterministic: bool,
 }
 
 impl Default for MockServerBuilder {
@@ -64,8 +66,9 @@ impl Default for MockServerBuilder {
             rotation_grace: Duration::ZERO,
             faults: Vec::new(),
             seed: None,
-            version: DEFAULT_VERSION.to_string(),
+            version: None,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            deterministic: false,
         }
     }
 }
@@ -104,9 +107,22 @@ impl MockServerBuilder {
         self
     }
 
-    /// The string `GET /api/version` answers (default [`DEFAULT_VERSION`]).
+    /// The version `GET /api/version` answers, which also selects the behaviour:
+    /// `v1.5.0`–`v1.5.8` behave like Bifrost 1.5.2, `v2.*` like the newest v2 code
+    /// (the default, [`DEFAULT_VERSION`]); other versions are refused by
+    /// [`try_start`](Self::try_start) with [`MockError::UnsupportedVersion`]. A seed
+    /// file's `server_version` is used when this is not called.
     pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.version = version.into();
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Ids, key values and timestamps follow a fixed sequence instead of random
+    /// UUIDs and the wall clock (ids `00000000-0000-4000-8000-000000000001`, …;
+    /// times one second apart from 2026-01-01T00:00:00Z), so responses are
+    /// reproducible byte for byte.
+    pub fn deterministic(mut self) -> Self {
+        self.deterministic = true;
         self
     }
 
@@ -131,17 +147,25 @@ impl MockServerBuilder {
 
     /// Starts the server, reporting bind and seed errors.
     pub async fn try_start(self) -> Result<MockServer, MockError> {
-        let mut store = Store::new();
+        let version = self
+            .version
+            .clone()
+            .or_else(|| self.seed.as_ref().and_then(|s| s.server_version.clone()))
+            .unwrap_or_else(|| DEFAULT_VERSION.to_string());
+        let profile = Profile::for_version(&version)
+            .ok_or_else(|| MockError::UnsupportedVersion(version.clone()))?;
+        let mut store = Store::new(self.deterministic);
         if let Some(seed) = &self.seed {
             seed.apply(&mut store)?;
         }
         let app = Arc::new(App {
             store: Mutex::new(store),
             config: Config {
+                profile,
                 api_key: self.api_key,
                 latency: self.latency,
                 rotation_grace: self.rotation_grace,
-                version: self.version,
+                version,
             },
             faults: self.faults.into_iter().map(FaultState::new).collect(),
             requests: AtomicU64::new(0),
@@ -221,6 +245,11 @@ impl MockServer {
     /// The version string `GET /api/version` answers.
     pub fn version(&self) -> &str {
         &self.app.config.version
+    }
+
+    /// The generation the server behaves like, selected by its version.
+    pub fn generation(&self) -> Generation {
+        self.app.config.profile.generation
     }
 
     /// How many HTTP requests the server has received (faulted and refused ones included).
@@ -411,7 +440,7 @@ async fn json_errors(response: Response) -> Response {
     } else {
         text
     };
-    let mut rebuilt = (status, axum::Json(envelope(status, message))).into_response();
+    let mut rebuilt = crate::errors::GoJson(status, envelope(status, message)).into_response();
     for (name, value) in parts.headers.iter() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             rebuilt.headers_mut().insert(name.clone(), value.clone());

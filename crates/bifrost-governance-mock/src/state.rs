@@ -29,25 +29,69 @@ pub(crate) struct Clock {
     seq: u64,
     next_provider_config_id: i64,
     next_mcp_config_id: i64,
+    /// Ids, key values and times follow a fixed sequence (golden tests).
+    deterministic: bool,
+    ids: u64,
 }
 
 impl Clock {
-    fn new() -> Self {
+    fn new(deterministic: bool) -> Self {
         Self {
             last: DateTime::<Utc>::MIN_UTC,
             seq: 0,
             next_provider_config_id: 1,
             next_mcp_config_id: 1,
+            deterministic,
+            ids: 0,
         }
     }
 
     #[cfg(test)]
     pub(crate) fn for_tests() -> Self {
-        Self::new()
+        Self::new(false)
     }
 
-    /// The current time, strictly after every earlier answer.
+    /// A new UUID v4 string (`00000000-0000-4000-8000-<n>` in deterministic mode).
+    pub(crate) fn new_id(&mut self) -> String {
+        if self.deterministic {
+            self.ids += 1;
+            return format!("00000000-0000-4000-8000-{:012}", self.ids);
+        }
+        uuid::Uuid::new_v4().to_string()
+    }
+
+    /// A new virtual-key value, `sk-bf-<uuid-v4>`.
+    pub(crate) fn new_vk_value(&mut self) -> String {
+        format!("sk-bf-{}", self.new_id())
+    }
+
+    /// The id of a new row: the fixed one (refused when `taken`) or a new UUID.
+    pub(crate) fn fresh_id(
+        &mut self,
+        taken: bool,
+        fixed: Option<String>,
+    ) -> Result<String, crate::errors::ApiError> {
+        match fixed.filter(|id| !id.is_empty()) {
+            Some(_) if taken => Err(crate::errors::ApiError::conflict(
+                "A row with this id already exists",
+            )),
+            Some(id) => Ok(id),
+            None => Ok(self.new_id()),
+        }
+    }
+
+    /// The current time, strictly after every earlier answer; in deterministic mode
+    /// one second per call from 2026-01-01T00:00:00Z.
     pub(crate) fn now(&mut self) -> DateTime<Utc> {
+        if self.deterministic {
+            let start = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).expect("2026-01-01");
+            self.last = if self.last < start {
+                start
+            } else {
+                self.last + chrono::Duration::seconds(1)
+            };
+            return self.last;
+        }
         let now = Utc::now();
         self.last = if now > self.last {
             now
@@ -76,30 +120,6 @@ impl Clock {
         self.next_mcp_config_id += 1;
         id
     }
-}
-
-/// A new UUID v4 string.
-pub(crate) fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// The id of a new row: the fixed one (refused when `taken`) or a new UUID.
-pub(crate) fn fresh_id(
-    taken: bool,
-    fixed: Option<String>,
-) -> Result<String, crate::errors::ApiError> {
-    match fixed.filter(|id| !id.is_empty()) {
-        Some(_) if taken => Err(crate::errors::ApiError::conflict(
-            "A row with this id already exists",
-        )),
-        Some(id) => Ok(id),
-        None => Ok(new_id()),
-    }
-}
-
-/// A new virtual-key value, `sk-bf-<uuid-v4>`.
-pub(crate) fn new_vk_value() -> String {
-    format!("sk-bf-{}", uuid::Uuid::new_v4())
 }
 
 /// Rows that remember their creation order.
@@ -150,8 +170,8 @@ pub(crate) struct Store {
 
 impl Store {
     /// An empty store with the seeded providers, provider keys and MCP clients.
-    pub(crate) fn new() -> Self {
-        let mut clock = Clock::new();
+    pub(crate) fn new(deterministic: bool) -> Self {
+        let mut clock = Clock::new(deterministic);
         let catalog = Catalog::seeded(clock.now());
         Self {
             clock,
@@ -171,6 +191,7 @@ impl Store {
 /// Settings fixed when the server starts.
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
+    pub(crate) profile: crate::profile::Profile,
     pub(crate) api_key: Option<String>,
     pub(crate) latency: Duration,
     pub(crate) rotation_grace: Duration,

@@ -17,7 +17,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::limits::{self, Limits, Owner};
 use crate::pagination::{self, Strictness};
 use crate::request::{self, Params, Presence};
-use crate::state::{App, Sequenced, Store, fresh_id, in_creation_order};
+use crate::state::{App, Sequenced, Store, in_creation_order};
 
 /// A stored team.
 #[derive(Debug, Clone)]
@@ -136,7 +136,7 @@ pub(crate) fn create_team(
     if let Some(customer_id) = &customer_id {
         check_customer(store, customer_id)?;
     }
-    let id = fresh_id(
+    let id = store.clock.fresh_id(
         store.teams.contains_key(id.as_deref().unwrap_or_default()),
         id,
     )?;

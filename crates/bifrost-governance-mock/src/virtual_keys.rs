@@ -23,9 +23,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::limits::{self, Limits, Owner};
 use crate::pagination::{self, Strictness, Window};
 use crate::request::{self, Params, Presence};
-use crate::state::{
-    App, Clock, Sequenced, Store, fresh_id, in_creation_order, new_id, new_vk_value,
-};
+use crate::state::{App, Clock, Sequenced, Store, in_creation_order};
 use crate::{customers, model_configs, teams};
 
 /// A stored virtual key.
@@ -475,9 +473,9 @@ pub(crate) fn create_virtual_key(
             }
             v
         }
-        _ => new_vk_value(),
+        _ => store.clock.new_vk_value(),
     };
-    let id = fresh_id(
+    let id = store.clock.fresh_id(
         store
             .virtual_keys
             .contains_key(id.as_deref().unwrap_or_default()),
@@ -549,8 +547,8 @@ pub(crate) fn insert_bulk(store: &mut Store, count: usize) -> Vec<String> {
         if names.contains(&name) {
             continue;
         }
-        let id = new_id();
-        let value = new_vk_value();
+        let id = store.clock.new_id();
+        let value = store.clock.new_vk_value();
         let now = store.clock.now();
         let record = VirtualKeyRecord {
             seq: store.clock.next_seq(),
@@ -860,7 +858,7 @@ async fn delete(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiResul
 fn rotate(store: &mut Store, id: &str, grace: std::time::Duration) -> Result<(), ApiError> {
     let now = store.clock.now();
     let vk = store.virtual_keys.get_mut(id).ok_or_else(not_found)?;
-    let old = std::mem::replace(&mut vk.value, new_vk_value());
+    let old = std::mem::replace(&mut vk.value, store.clock.new_vk_value());
     let older = vk.previous_value.take();
     vk.rotated_at = Some(now);
     vk.updated_at = now;

@@ -17,7 +17,7 @@ async fn version_is_a_bare_json_string_and_configurable() {
         .await
         .unwrap();
     assert_eq!(response.headers()["content-type"], "application/json");
-    assert_eq!(response.text().await.unwrap(), "\"v1.5.2\"");
+    assert_eq!(response.text().await.unwrap(), "\"v1.5.2\"\n");
     let default = MockServer::start().await;
     assert_eq!(default.version(), "v2.3.1");
     assert!(default.base_url().starts_with("http://127.0.0.1:"));
@@ -190,7 +190,7 @@ fn binary_prints_its_url_and_serves() {
                 .text()
                 .await
                 .unwrap();
-            assert_eq!(version, "\"v9.9.9\"");
+            assert_eq!(version, "\"v9.9.9\"\n");
             let denied = reqwest::get(format!("{url}/api/governance/teams"))
                 .await
                 .unwrap();

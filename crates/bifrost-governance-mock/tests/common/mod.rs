@@ -113,3 +113,126 @@ pub async fn start() -> (MockServer, Api) {
     let api = Api::new(&server);
     (server, api)
 }
+
+/// A server version of each profile, as the fidelity tests name them.
+pub const V1_5: &str = "v1.5.2";
+/// The newest-v2 profile's version.
+pub const V2: &str = "v2.3.1";
+
+/// A deterministic fake reporting `version`, and a client for it.
+pub async fn fake(version: &str) -> (MockServer, Api) {
+    let server = MockServer::builder()
+        .version(version)
+        .deterministic()
+        .start()
+        .await;
+    let api = Api::new(&server);
+    (server, api)
+}
+
+/// A response as received: status, content type and the exact body bytes.
+#[derive(Debug)]
+pub struct Raw {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Raw {
+    /// The body decoded as JSON (panics when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+
+    /// Asserts the `BifrostError` envelope with exactly this status and message,
+    /// byte for byte as Go's encoder writes it.
+    pub fn assert_error(&self, status: u16, message: &str) {
+        let expected = format!(
+            "{{\"is_bifrost_error\":false,\"status_code\":{status},\"error\":{{\"message\":{}}},\"extra_fields\":{{}}}}\n",
+            go_string(message)
+        );
+        assert_eq!(
+            (self.status, self.body.as_str()),
+            (status, expected.as_str())
+        );
+    }
+}
+
+/// A string as Go's encoder quotes it (HTML-escaped).
+pub fn go_string(text: &str) -> String {
+    serde_json::to_string(text)
+        .expect("string")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+impl Api {
+    /// Sends a request with a raw body (or none) and returns the exact response.
+    pub async fn raw(&self, method: Method, path: &str, body: Option<&str>) -> Raw {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(key) = &self.key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.expect("request failed");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = response.text().await.expect("body");
+        Raw {
+            status,
+            content_type,
+            body,
+        }
+    }
+}
+
+/// Compares a response body with `tests/golden/<dir>/<name>.json` byte for byte.
+/// The fixture is written by hand from the upstream struct tags (see FIDELITY.md),
+/// never from the fake's output.
+pub fn assert_golden(dir: &str, name: &str, body: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(dir)
+        .join(format!("{name}.json"));
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // Fixtures are pretty-printed for review; Go writes compact JSON plus a newline.
+    let compact = format!("{}\n", minify(&expected));
+    assert_eq!(body, compact, "{} differs", path.display());
+}
+
+/// Drops the whitespace between JSON tokens, keeping key order and string
+/// contents exactly as written.
+pub fn minify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
