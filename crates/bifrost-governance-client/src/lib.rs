@@ -24,6 +24,7 @@ pub mod duration;
 pub mod fallback;
 pub mod hooks;
 pub mod secret;
+pub mod views;
 
 #[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports, dead_code)]
 #[rustfmt::skip]

@@ -165,11 +165,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             vk.description = "checkout service, EU region".into()
         })
         .await?;
-    let kept = patched.team_id.as_deref() == Some(team.id.as_str())
-        && patched
-            .provider_configs
-            .as_ref()
-            .is_some_and(|p| p.len() == 1);
+    let kept = patched.team_id() == Some(team.id.as_str()) && patched.provider_configs().len() == 1;
     done(
         &mut steps,
         "safe update",

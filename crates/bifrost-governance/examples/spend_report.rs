@@ -33,13 +33,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect_all()
         .await?;
     for key in &top {
-        let budgets = key.budgets.as_deref().unwrap_or_default();
-        let usage: Vec<String> = budgets
+        let usage: Vec<String> = key
+            .budgets()
             .iter()
             .map(|b| {
-                let (used, cap) = (b.current_usage.unwrap_or(0.0), b.max_limit.unwrap_or(0.0));
-                let period = b.reset_duration.as_deref().unwrap_or("?");
-                format!("${used:.2} of ${cap:.2} per {period}")
+                format!(
+                    "${:.2} of ${:.2} per {}",
+                    b.current_usage(),
+                    b.effective_max_limit(),
+                    b.reset_duration()
+                )
             })
             .collect();
         println!(

@@ -29,7 +29,7 @@ impl BudgetRows {
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
     /// for budget in client.budgets().list().await? {
-    ///     println!("{}: {:?} of {:?} per {:?}", budget.id, budget.current_usage, budget.max_limit, budget.reset_duration);
+    ///     println!("{}: {} of {} per {}", budget.id, budget.current_usage(), budget.max_limit(), budget.reset_duration());
     /// }
     /// # Ok(()) }
     /// ```

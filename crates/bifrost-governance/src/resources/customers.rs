@@ -49,7 +49,7 @@ impl Customers {
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
     /// let customer = client.customers().get("customer-uuid").await?;
-    /// println!("{} has {} teams", customer.name, customer.teams.unwrap_or_default().len());
+    /// println!("{} has {} teams", customer.name, customer.teams().len());
     /// # Ok(()) }
     /// ```
     pub async fn get(&self, id: impl Into<String>) -> Result<Customer> {

@@ -33,7 +33,7 @@ impl Providers {
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
     /// for provider in client.providers().list().await? {
-    ///     println!("{}: {} budgets", provider.provider, provider.budgets.unwrap_or_default().len());
+    ///     println!("{}: {} budgets", provider.provider, provider.budgets().len());
     /// }
     /// # Ok(()) }
     /// ```

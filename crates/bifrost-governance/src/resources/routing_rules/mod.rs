@@ -89,8 +89,8 @@ impl RoutingRules {
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
     /// let rule = client.routing_rules().get("rule-uuid").await?;
-    /// for fallback in rule.fallbacks.iter().flatten() {
-    ///     println!("{} then {fallback}", rule.name.as_deref().unwrap_or_default());
+    /// for fallback in rule.fallbacks() {
+    ///     println!("{} then {fallback}", rule.name());
     /// }
     /// # Ok(()) }
     /// ```
