@@ -309,6 +309,7 @@ impl std::error::Error for ApiError {}
 /// Input that cannot be sent, caught before any request.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("invalid {field}: {reason}")]
+#[non_exhaustive]
 pub struct InvalidInput {
     /// The field or argument at fault.
     pub field: &'static str,
@@ -317,7 +318,9 @@ pub struct InvalidInput {
 }
 
 impl InvalidInput {
-    pub(crate) fn new(field: &'static str, reason: impl Into<String>) -> Self {
+    /// Input refused for `field`, with the reason (for code that validates its own
+    /// input the way the SDK does and reports one error type).
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
         Self {
             field,
             reason: reason.into(),

@@ -56,6 +56,38 @@
 //! # fn deploy(_: &str) {}
 //! ```
 //!
+//! ## Names: what you send and what the server returns
+//!
+//! Types named after a resource (`VirtualKey`, `Budget`, `RateLimit`,
+//! `ProviderConfig`, `RoutingTarget`, …) live in [`types`]: they are what the server
+//! returns, generated from the spec, with readable accessors (`key.budgets()`,
+//! `rule.is_enabled()`, `budget.effective_max_limit()`). What you build to send ends in
+//! **`Spec`** ([`BudgetSpec`], [`BudgetSpecs`], [`RateLimitSpec`],
+//! [`resources::virtual_keys::ProviderConfigSpec`],
+//! [`resources::virtual_keys::McpConfigSpec`],
+//! [`resources::routing_rules::RoutingTargetSpec`],
+//! [`resources::virtual_keys::BudgetOverrideSpec`]) and is validated when built.
+//! Value types used both ways keep plain names ([`ResetPeriod`], [`Scope`],
+//! [`resources::routing_rules::Fallback`]). Builders share one vocabulary: create
+//! builders set fields by name (`.enabled(false)`, `.assign_team(id)`), update
+//! builders `set_*` them, `clear_*` removes a value or a whole set, `assign_*` /
+//! `unassign` move an entity between owners, and every id is `impl Into<String>`.
+//!
+//! ## Stability
+//!
+//! Response types ([`types`], [`ApiError`], [`Page`], [`ScanReport`],
+//! [`resources::virtual_keys::RotateOutcome`], [`Limit`]) are `#[non_exhaustive]`:
+//! newer servers add fields, and reading them must not break. Error types ([`Error`],
+//! [`InvalidInput`]) and enums that mirror a set the server grows ([`Scope`],
+//! [`Capability`], [`resources::pricing_overrides::PricingScope`],
+//! [`resources::pricing_overrides::ModelPattern`],
+//! [`resources::virtual_keys::Assignment`]) are `#[non_exhaustive]` too: match them
+//! with a wildcard arm. What you build has constructors and builders
+//! (`InvalidInput::new`, `BudgetSpec::new`, …) rather than public fields. The only
+//! exhaustive enum you match on is [`resources::virtual_keys::Selection`] (everything
+//! or a list, a split that cannot grow). The pagination engine's
+//! [`pagination::ListSource`] is sealed.
+//!
 //! ## What the SDK does for you
 //!
 //! - **Pagination**: every list always sends `limit`/`offset` (Bifrost otherwise

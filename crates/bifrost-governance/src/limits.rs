@@ -277,6 +277,7 @@ impl<'a> IntoIterator for &'a BudgetSpecs {
 
 /// One maximum and the period it applies to.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Limit {
     /// The maximum per period.
     pub max: u64,

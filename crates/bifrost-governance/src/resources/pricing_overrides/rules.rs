@@ -220,6 +220,7 @@ impl PricingScope {
 
 /// Which model names an override matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ModelPattern {
     /// Exactly this model name (which may not contain `*`).
     Exact(String),

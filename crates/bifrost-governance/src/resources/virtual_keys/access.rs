@@ -260,6 +260,7 @@ impl McpConfigSpec {
 
 /// Who a key belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Assignment {
     /// Neither a team nor a customer.
     Unassigned,

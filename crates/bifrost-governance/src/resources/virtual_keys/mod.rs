@@ -335,6 +335,7 @@ impl KeyFeatures {
 
 /// Result of [`VirtualKeys::rotate_many`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RotateOutcome {
     /// Keys that got a new value.
     pub rotated: Vec<VirtualKey>,
