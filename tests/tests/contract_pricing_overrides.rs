@@ -5,10 +5,11 @@
 //! would refuse are refused before any request.
 
 use bifrost_governance::Error;
+use bifrost_governance::resources::pricing_overrides::PricingPatch;
 use bifrost_governance::resources::pricing_overrides::{
     ModelPattern, PricingScope, parse_pricing_patch,
 };
-use bifrost_governance::types::{PricingPatch, PricingScopeKind};
+use bifrost_governance::types::PricingScopeKind;
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client};
 use serde_json::{Value, json};
@@ -55,18 +56,18 @@ fn assert_full_override(o: &bifrost_governance::types::PricingOverride) {
         Some(ModelPattern::Prefix("gpt-4o".into()))
     );
     let patch = parse_pricing_patch(o).expect("the patch is JSON");
-    assert_eq!(patch.input_cost_per_token, Some(0.000002));
-    assert_eq!(patch.output_cost_per_token, Some(0.000008));
-    assert_eq!(patch.input_cost_per_image, None);
+    assert_eq!(patch.get("input_cost_per_token"), Some(0.000002));
+    assert_eq!(patch.get("output_cost_per_token"), Some(0.000008));
+    assert_eq!(patch.get("input_cost_per_image"), None);
+    // Cost fields beyond the SDK's setters survive a read.
+    assert_eq!(patch.get("input_cost_per_token_batch"), Some(0.000001));
     assert_eq!(o.created_at.map(|t| t.timestamp()), Some(1_767_323_045));
 }
 
 fn discount() -> PricingPatch {
-    PricingPatch {
-        input_cost_per_token: Some(0.000002),
-        output_cost_per_token: Some(0.000008),
-        ..Default::default()
-    }
+    PricingPatch::new()
+        .price("input_cost_per_token", 0.000002)
+        .price("output_cost_per_token", 0.000008)
 }
 
 // ------------------------------------------------------------------ list
@@ -203,10 +204,7 @@ async fn create_answered_200_is_accepted_too() {
             PricingScope::Global,
             ModelPattern::Any,
             ["image_generation"],
-            PricingPatch {
-                output_cost_per_image: Some(0.04),
-                ..Default::default()
-            },
+            PricingPatch::new().price("output_cost_per_image", 0.04),
         )
         .send()
         .await
@@ -383,10 +381,7 @@ async fn invalid_creates_produce_zero_requests() {
                 vk(),
                 ModelPattern::Any,
                 &["chat_completion"],
-                PricingPatch {
-                    input_cost_per_token: Some(-1.0),
-                    ..Default::default()
-                },
+                PricingPatch::new().price("input_cost_per_token", -1.0),
             )
             .send()
             .await,
@@ -398,10 +393,7 @@ async fn invalid_creates_produce_zero_requests() {
                 vk(),
                 ModelPattern::Any,
                 &["speech"],
-                PricingPatch {
-                    output_cost_per_second: Some(f64::NAN),
-                    ..Default::default()
-                },
+                PricingPatch::new().price("output_cost_per_second", f64::NAN),
             )
             .send()
             .await,
@@ -484,10 +476,7 @@ async fn update_sends_only_what_was_set() {
         .update("po-1")
         .set_name("renamed")
         .set_request_types(["embedding", "responses"])
-        .set_patch(PricingPatch {
-            cache_read_input_token_cost: Some(0.0),
-            ..Default::default()
-        })
+        .set_patch(PricingPatch::new().price("cache_read_input_token_cost", 0.0))
         .send()
         .await
         .unwrap();
@@ -556,10 +545,7 @@ async fn invalid_updates_produce_zero_requests() {
             "infinite price",
             overrides
                 .update("po-1")
-                .set_patch(PricingPatch {
-                    input_cost_per_character: Some(f64::INFINITY),
-                    ..Default::default()
-                })
+                .set_patch(PricingPatch::new().price("input_cost_per_character", f64::INFINITY))
                 .send()
                 .await,
         ),

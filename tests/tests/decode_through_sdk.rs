@@ -464,7 +464,7 @@ async fn tolerance_pricing_overrides_unknowns_through_list() {
     assert_eq!(PricingScope::from_existing(o), None);
     assert_eq!(ModelPattern::from_existing(o), None);
     assert_eq!(
-        parse_pricing_patch(o).unwrap().input_cost_per_token,
+        parse_pricing_patch(o).unwrap().get("input_cost_per_token"),
         Some(0.000002)
     );
 }

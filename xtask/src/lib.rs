@@ -67,6 +67,12 @@ pub fn generate(spec_text: &str) -> Result<String> {
             "RoutingFallback",
             "crate::fallback::Fallback",
             [TypeImpl::Display].into_iter(),
+        )
+        // A patch keeps every cost field it reads, including ones this spec lacks.
+        .with_replacement(
+            "PricingPatch",
+            "crate::pricing::PricingPatch",
+            [TypeImpl::Default].into_iter(),
         );
     let mut generator = Generator::new(&settings);
     let tokens = generator

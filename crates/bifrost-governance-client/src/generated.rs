@@ -147,6 +147,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reset_duration: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_name: ::std::option::Option<::std::string::String>,
+        ///Quota responses: what governs the budget when it is not the key's own (e.g. `access_profile`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub team_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -501,7 +508,7 @@ pub mod types {
     pub struct CreatePricingOverrideRequest {
         pub match_type: PricingMatchType,
         pub name: CreatePricingOverrideRequestName,
-        pub patch: PricingPatch,
+        pub patch: crate::pricing::PricingPatch,
         pub pattern: CreatePricingOverrideRequestPattern,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider_id: ::std::option::Option<::std::string::String>,
@@ -1484,6 +1491,15 @@ configs.
         pub scope_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope_name: ::std::option::Option<::std::string::String>,
+        ///Id of the source named by `source_type`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        ///Label of the source.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_name: ::std::option::Option<::std::string::String>,
+        ///What created the config when it was not authored directly (e.g. `access_profile`); newest servers.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -1642,7 +1658,7 @@ configs.
         pub name: ::std::option::Option<::std::string::String>,
         ///Newer servers: the patch as an object.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub patch: ::std::option::Option<PricingPatch>,
+        pub patch: ::std::option::Option<crate::pricing::PricingPatch>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pattern: ::std::option::Option<::std::string::String>,
         ///v1.5.x: the patch as JSON encoded in a string.
@@ -1713,47 +1729,6 @@ configs.
     }
     impl PricingOverrideResponse {
         pub fn builder() -> builder::PricingOverrideResponse {
-            Default::default()
-        }
-    }
-    ///Cost fields to override (USD); unset fields keep the catalogue price.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
-    pub struct PricingPatch {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cache_creation_input_token_cost: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cache_read_input_token_cost: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub input_cost_per_audio_per_second: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub input_cost_per_character: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub input_cost_per_image: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub input_cost_per_second: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub input_cost_per_token: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_cost_per_audio_per_second: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_cost_per_character: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_cost_per_image: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_cost_per_second: ::std::option::Option<f64>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub output_cost_per_token: ::std::option::Option<f64>,
-    }
-    impl PricingPatch {
-        pub fn builder() -> builder::PricingPatch {
             Default::default()
         }
     }
@@ -2216,6 +2191,13 @@ block everything.
         pub request_max_limit: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_reset_duration: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_name: ::std::option::Option<::std::string::String>,
+        ///Quota responses (`rate_limits`): what the limit comes from (e.g. `access_profile`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub token_current_usage: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2969,7 +2951,7 @@ overwrites all four fields.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<UpdatePricingOverrideRequestName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub patch: ::std::option::Option<PricingPatch>,
+        pub patch: ::std::option::Option<crate::pricing::PricingPatch>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pattern: ::std::option::Option<UpdatePricingOverrideRequestPattern>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3539,6 +3521,9 @@ omitted. `""` clears the assignment.
         pub provider_configs: ::std::option::Option<::std::vec::Vec<ProviderConfig>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rate_limit: ::std::option::Option<RateLimit>,
+        ///Newest servers: every rate limit `rate_limit` was merged from, each with its source (empty when the key has none).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rate_limits: ::std::option::Option<::std::vec::Vec<RateLimit>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub virtual_key_name: ::std::option::Option<::std::string::String>,
     }
@@ -4074,6 +4059,18 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            source_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             team_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4108,6 +4105,9 @@ omitted. `""` clears the assignment.
                     provider_config_id: Ok(Default::default()),
                     reset_config: Ok(Default::default()),
                     reset_duration: Ok(Default::default()),
+                    source_id: Ok(Default::default()),
+                    source_name: Ok(Default::default()),
+                    source_type: Ok(Default::default()),
                     team_id: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     virtual_key_id: Ok(Default::default()),
@@ -4355,6 +4355,42 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn source_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_id: {e}")
+                    });
+                self
+            }
+            pub fn source_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_name: {e}")
+                    });
+                self
+            }
+            pub fn source_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_type: {e}")
+                    });
+                self
+            }
             pub fn team_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -4420,6 +4456,9 @@ omitted. `""` clears the assignment.
                     provider_config_id: value.provider_config_id?,
                     reset_config: value.reset_config?,
                     reset_duration: value.reset_duration?,
+                    source_id: value.source_id?,
+                    source_name: value.source_name?,
+                    source_type: value.source_type?,
                     team_id: value.team_id?,
                     updated_at: value.updated_at?,
                     virtual_key_id: value.virtual_key_id?,
@@ -4447,6 +4486,9 @@ omitted. `""` clears the assignment.
                     provider_config_id: Ok(value.provider_config_id),
                     reset_config: Ok(value.reset_config),
                     reset_duration: Ok(value.reset_duration),
+                    source_id: Ok(value.source_id),
+                    source_name: Ok(value.source_name),
+                    source_type: Ok(value.source_type),
                     team_id: Ok(value.team_id),
                     updated_at: Ok(value.updated_at),
                     virtual_key_id: Ok(value.virtual_key_id),
@@ -5122,7 +5164,10 @@ omitted. `""` clears the assignment.
                 super::CreatePricingOverrideRequestName,
                 ::std::string::String,
             >,
-            patch: ::std::result::Result<super::PricingPatch, ::std::string::String>,
+            patch: ::std::result::Result<
+                crate::pricing::PricingPatch,
+                ::std::string::String,
+            >,
             pattern: ::std::result::Result<
                 super::CreatePricingOverrideRequestPattern,
                 ::std::string::String,
@@ -5197,7 +5242,7 @@ omitted. `""` clears the assignment.
             }
             pub fn patch<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::PricingPatch>,
+                T: ::std::convert::TryInto<crate::pricing::PricingPatch>,
                 T::Error: ::std::fmt::Display,
             {
                 self.patch = value
@@ -7616,6 +7661,18 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            source_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             updated_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -7638,6 +7695,9 @@ omitted. `""` clears the assignment.
                     scope: Ok(Default::default()),
                     scope_id: Ok(Default::default()),
                     scope_name: Ok(Default::default()),
+                    source_id: Ok(Default::default()),
+                    source_name: Ok(Default::default()),
+                    source_type: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                 }
             }
@@ -7815,6 +7875,42 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn source_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_id: {e}")
+                    });
+                self
+            }
+            pub fn source_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_name: {e}")
+                    });
+                self
+            }
+            pub fn source_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_type: {e}")
+                    });
+                self
+            }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -7850,6 +7946,9 @@ omitted. `""` clears the assignment.
                     scope: value.scope?,
                     scope_id: value.scope_id?,
                     scope_name: value.scope_name?,
+                    source_id: value.source_id?,
+                    source_name: value.source_name?,
+                    source_type: value.source_type?,
                     updated_at: value.updated_at?,
                 })
             }
@@ -7871,6 +7970,9 @@ omitted. `""` clears the assignment.
                     scope: Ok(value.scope),
                     scope_id: Ok(value.scope_id),
                     scope_name: Ok(value.scope_name),
+                    source_id: Ok(value.source_id),
+                    source_name: Ok(value.source_name),
+                    source_type: Ok(value.source_type),
                     updated_at: Ok(value.updated_at),
                 }
             }
@@ -8208,7 +8310,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             patch: ::std::result::Result<
-                ::std::option::Option<super::PricingPatch>,
+                ::std::option::Option<crate::pricing::PricingPatch>,
                 ::std::string::String,
             >,
             pattern: ::std::result::Result<
@@ -8337,7 +8439,9 @@ omitted. `""` clears the assignment.
             }
             pub fn patch<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PricingPatch>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::pricing::PricingPatch>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.patch = value
@@ -8720,293 +8824,6 @@ omitted. `""` clears the assignment.
                 Self {
                     message: Ok(value.message),
                     pricing_override: Ok(value.pricing_override),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct PricingPatch {
-            cache_creation_input_token_cost: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            cache_read_input_token_cost: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            input_cost_per_audio_per_second: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            input_cost_per_character: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            input_cost_per_image: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            input_cost_per_second: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            input_cost_per_token: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            output_cost_per_audio_per_second: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            output_cost_per_character: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            output_cost_per_image: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            output_cost_per_second: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            output_cost_per_token: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PricingPatch {
-            fn default() -> Self {
-                Self {
-                    cache_creation_input_token_cost: Ok(Default::default()),
-                    cache_read_input_token_cost: Ok(Default::default()),
-                    input_cost_per_audio_per_second: Ok(Default::default()),
-                    input_cost_per_character: Ok(Default::default()),
-                    input_cost_per_image: Ok(Default::default()),
-                    input_cost_per_second: Ok(Default::default()),
-                    input_cost_per_token: Ok(Default::default()),
-                    output_cost_per_audio_per_second: Ok(Default::default()),
-                    output_cost_per_character: Ok(Default::default()),
-                    output_cost_per_image: Ok(Default::default()),
-                    output_cost_per_second: Ok(Default::default()),
-                    output_cost_per_token: Ok(Default::default()),
-                }
-            }
-        }
-        impl PricingPatch {
-            pub fn cache_creation_input_token_cost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cache_creation_input_token_cost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cache_creation_input_token_cost: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn cache_read_input_token_cost<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.cache_read_input_token_cost = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for cache_read_input_token_cost: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn input_cost_per_audio_per_second<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.input_cost_per_audio_per_second = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for input_cost_per_audio_per_second: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn input_cost_per_character<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.input_cost_per_character = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for input_cost_per_character: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn input_cost_per_image<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.input_cost_per_image = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for input_cost_per_image: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn input_cost_per_second<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.input_cost_per_second = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for input_cost_per_second: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn input_cost_per_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.input_cost_per_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for input_cost_per_token: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn output_cost_per_audio_per_second<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.output_cost_per_audio_per_second = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for output_cost_per_audio_per_second: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn output_cost_per_character<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.output_cost_per_character = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for output_cost_per_character: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn output_cost_per_image<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.output_cost_per_image = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for output_cost_per_image: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn output_cost_per_second<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.output_cost_per_second = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for output_cost_per_second: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn output_cost_per_token<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.output_cost_per_token = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for output_cost_per_token: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PricingPatch> for super::PricingPatch {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PricingPatch,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    cache_creation_input_token_cost: value
-                        .cache_creation_input_token_cost?,
-                    cache_read_input_token_cost: value.cache_read_input_token_cost?,
-                    input_cost_per_audio_per_second: value
-                        .input_cost_per_audio_per_second?,
-                    input_cost_per_character: value.input_cost_per_character?,
-                    input_cost_per_image: value.input_cost_per_image?,
-                    input_cost_per_second: value.input_cost_per_second?,
-                    input_cost_per_token: value.input_cost_per_token?,
-                    output_cost_per_audio_per_second: value
-                        .output_cost_per_audio_per_second?,
-                    output_cost_per_character: value.output_cost_per_character?,
-                    output_cost_per_image: value.output_cost_per_image?,
-                    output_cost_per_second: value.output_cost_per_second?,
-                    output_cost_per_token: value.output_cost_per_token?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PricingPatch> for PricingPatch {
-            fn from(value: super::PricingPatch) -> Self {
-                Self {
-                    cache_creation_input_token_cost: Ok(
-                        value.cache_creation_input_token_cost,
-                    ),
-                    cache_read_input_token_cost: Ok(value.cache_read_input_token_cost),
-                    input_cost_per_audio_per_second: Ok(
-                        value.input_cost_per_audio_per_second,
-                    ),
-                    input_cost_per_character: Ok(value.input_cost_per_character),
-                    input_cost_per_image: Ok(value.input_cost_per_image),
-                    input_cost_per_second: Ok(value.input_cost_per_second),
-                    input_cost_per_token: Ok(value.input_cost_per_token),
-                    output_cost_per_audio_per_second: Ok(
-                        value.output_cost_per_audio_per_second,
-                    ),
-                    output_cost_per_character: Ok(value.output_cost_per_character),
-                    output_cost_per_image: Ok(value.output_cost_per_image),
-                    output_cost_per_second: Ok(value.output_cost_per_second),
-                    output_cost_per_token: Ok(value.output_cost_per_token),
                 }
             }
         }
@@ -10723,6 +10540,18 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            source_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             token_current_usage: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -10755,6 +10584,9 @@ omitted. `""` clears the assignment.
                     request_last_reset: Ok(Default::default()),
                     request_max_limit: Ok(Default::default()),
                     request_reset_duration: Ok(Default::default()),
+                    source_id: Ok(Default::default()),
+                    source_name: Ok(Default::default()),
+                    source_type: Ok(Default::default()),
                     token_current_usage: Ok(Default::default()),
                     token_last_reset: Ok(Default::default()),
                     token_max_limit: Ok(Default::default()),
@@ -10872,6 +10704,42 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn source_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_id: {e}")
+                    });
+                self
+            }
+            pub fn source_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_name: {e}")
+                    });
+                self
+            }
+            pub fn source_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_type: {e}")
+                    });
+                self
+            }
             pub fn token_current_usage<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -10959,6 +10827,9 @@ omitted. `""` clears the assignment.
                     request_last_reset: value.request_last_reset?,
                     request_max_limit: value.request_max_limit?,
                     request_reset_duration: value.request_reset_duration?,
+                    source_id: value.source_id?,
+                    source_name: value.source_name?,
+                    source_type: value.source_type?,
                     token_current_usage: value.token_current_usage?,
                     token_last_reset: value.token_last_reset?,
                     token_max_limit: value.token_max_limit?,
@@ -10978,6 +10849,9 @@ omitted. `""` clears the assignment.
                     request_last_reset: Ok(value.request_last_reset),
                     request_max_limit: Ok(value.request_max_limit),
                     request_reset_duration: Ok(value.request_reset_duration),
+                    source_id: Ok(value.source_id),
+                    source_name: Ok(value.source_name),
+                    source_type: Ok(value.source_type),
                     token_current_usage: Ok(value.token_current_usage),
                     token_last_reset: Ok(value.token_last_reset),
                     token_max_limit: Ok(value.token_max_limit),
@@ -13201,7 +13075,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             patch: ::std::result::Result<
-                ::std::option::Option<super::PricingPatch>,
+                ::std::option::Option<crate::pricing::PricingPatch>,
                 ::std::string::String,
             >,
             pattern: ::std::result::Result<
@@ -13280,7 +13154,9 @@ omitted. `""` clears the assignment.
             }
             pub fn patch<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::PricingPatch>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::pricing::PricingPatch>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.patch = value
@@ -15093,6 +14969,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<super::RateLimit>,
                 ::std::string::String,
             >,
+            rate_limits: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::RateLimit>>,
+                ::std::string::String,
+            >,
             virtual_key_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -15106,6 +14986,7 @@ omitted. `""` clears the assignment.
                     model_configs: Ok(Default::default()),
                     provider_configs: Ok(Default::default()),
                     rate_limit: Ok(Default::default()),
+                    rate_limits: Ok(Default::default()),
                     virtual_key_name: Ok(Default::default()),
                 }
             }
@@ -15179,6 +15060,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn rate_limits<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::RateLimit>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rate_limits = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rate_limits: {e}")
+                    });
+                self
+            }
             pub fn virtual_key_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -15205,6 +15100,7 @@ omitted. `""` clears the assignment.
                     model_configs: value.model_configs?,
                     provider_configs: value.provider_configs?,
                     rate_limit: value.rate_limit?,
+                    rate_limits: value.rate_limits?,
                     virtual_key_name: value.virtual_key_name?,
                 })
             }
@@ -15217,6 +15113,7 @@ omitted. `""` clears the assignment.
                     model_configs: Ok(value.model_configs),
                     provider_configs: Ok(value.provider_configs),
                     rate_limit: Ok(value.rate_limit),
+                    rate_limits: Ok(value.rate_limits),
                     virtual_key_name: Ok(value.virtual_key_name),
                 }
             }

@@ -6,7 +6,8 @@
 //! code: the [`hooks`] that route every request through a pluggable executor, and
 //! the [`secret`] types that the spec's secret-bearing schemas map to, and the
 //! [`fallback::Fallback`] of routing rules, which the server writes in two shapes,
-//! and the server's [`duration`] grammar, shared by the SDK and the fake server.
+//! the server's [`duration`] grammar, shared by the SDK and the fake server, and the
+//! open-ended [`pricing::PricingPatch`].
 //!
 //! Most users want the ergonomic `bifrost-governance` crate instead; this crate is
 //! its foundation and an escape hatch for raw access.
@@ -23,6 +24,7 @@
 pub mod duration;
 pub mod fallback;
 pub mod hooks;
+pub mod pricing;
 pub mod secret;
 pub mod views;
 

@@ -97,6 +97,9 @@ fn render(store: &Store, mc: &ModelConfigRecord) -> ModelConfig {
         scope: Some(mc.scope.clone()),
         scope_id: mc.scope_id.clone(),
         scope_name,
+        source_id: None,
+        source_name: None,
+        source_type: None,
         updated_at: Some(mc.updated_at),
     }
 }

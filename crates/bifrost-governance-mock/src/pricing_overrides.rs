@@ -7,9 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json};
 use axum::routing::{get, put};
+use bifrost_governance_client::pricing::PricingPatch;
 use bifrost_governance_client::types::{
     CreatePricingOverrideRequest, MessageResponse, PricingOverride, PricingOverrideList,
-    PricingOverrideResponse, PricingPatch, UpdatePricingOverrideRequest,
+    PricingOverrideResponse, UpdatePricingOverrideRequest,
 };
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -117,21 +118,8 @@ fn required_ids(scope_kind: &str) -> Option<(bool, bool, bool)> {
     })
 }
 
-fn patch_values(patch: &PricingPatch) -> [Option<f64>; 12] {
-    [
-        patch.cache_creation_input_token_cost,
-        patch.cache_read_input_token_cost,
-        patch.input_cost_per_audio_per_second,
-        patch.input_cost_per_character,
-        patch.input_cost_per_image,
-        patch.input_cost_per_second,
-        patch.input_cost_per_token,
-        patch.output_cost_per_audio_per_second,
-        patch.output_cost_per_character,
-        patch.output_cost_per_image,
-        patch.output_cost_per_second,
-        patch.output_cost_per_token,
-    ]
+fn patch_values(patch: &PricingPatch) -> Vec<Option<f64>> {
+    patch.prices().map(|(_, usd)| Some(usd)).collect()
 }
 
 /// `IsValid` upstream, plus checks that the referenced ids exist.

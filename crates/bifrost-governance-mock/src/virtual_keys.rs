@@ -998,6 +998,7 @@ async fn quota(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult {
                 .collect(),
         ),
         rate_limit: vk.limits.rate_limit.clone(),
+        rate_limits: Some(vk.limits.rate_limit.clone().into_iter().collect()),
         virtual_key_name: Some(vk.name.clone()),
     })
     .into_response())

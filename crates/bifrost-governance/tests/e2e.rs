@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use bifrost_governance::Scope;
+use bifrost_governance::resources::pricing_overrides::PricingPatch;
 use bifrost_governance::resources::pricing_overrides::{ModelPattern, PricingScope};
 use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
 use bifrost_governance::resources::virtual_keys::{
     Assignment, McpConfigSpec, ProviderConfigSpec, SortOrder, VirtualKeySortBy,
 };
-use bifrost_governance::types::PricingPatch;
 use bifrost_governance::{
     BudgetSpec, BudgetSpecs, Client, Error, RateLimitSpec, ResetPeriod, RetryConfig,
 };
@@ -511,10 +511,7 @@ async fn routing_rule_and_pricing_override_lifecycle() {
     );
     client.routing_rules().delete(&rule.id).await.unwrap();
 
-    let patch = PricingPatch {
-        input_cost_per_token: Some(0.000002),
-        ..Default::default()
-    };
+    let patch = PricingPatch::new().price("input_cost_per_token", 0.000002);
     let over = client
         .pricing_overrides()
         .create(
@@ -533,7 +530,7 @@ async fn routing_rule_and_pricing_override_lifecycle() {
     assert_eq!(over.pattern.as_deref(), Some("gpt-4o*"));
     let parsed =
         bifrost_governance::resources::pricing_overrides::parse_pricing_patch(&over).unwrap();
-    assert_eq!(parsed.input_cost_per_token, Some(0.000002));
+    assert_eq!(parsed.get("input_cost_per_token"), Some(0.000002));
     let renamed = client
         .pricing_overrides()
         .update(&over.id)

@@ -14,7 +14,9 @@ mod rules;
 mod tests;
 mod write;
 
-use bifrost_governance_client::types::{PricingOverride, PricingPatch};
+use bifrost_governance_client::types::PricingOverride;
+
+pub use bifrost_governance_client::pricing::PricingPatch;
 
 use super::non_empty;
 use crate::client::Client;
@@ -47,7 +49,7 @@ impl PricingOverrides {
     /// let overrides = client.pricing_overrides().list().virtual_key_id("vk-uuid").collect_all().await?;
     /// for o in &overrides {
     ///     let patch = parse_pricing_patch(o).expect("the server stores JSON");
-    ///     println!("{:?}: {:?} per input token", o.pattern, patch.input_cost_per_token);
+    ///     println!("{:?}: {:?} per input token", o.pattern, patch.get("input_cost_per_token"));
     /// }
     /// # Ok(()) }
     /// ```
@@ -63,8 +65,7 @@ impl PricingOverrides {
     ///
     /// ```no_run
     /// # async fn demo(client: bifrost_governance::Client) -> bifrost_governance::Result<()> {
-    /// use bifrost_governance::types::PricingPatch;
-    /// use bifrost_governance::resources::pricing_overrides::{ModelPattern, PricingScope};
+    /// use bifrost_governance::resources::pricing_overrides::{ModelPattern, PricingPatch, PricingScope};
     ///
     /// let discount = client
     ///     .pricing_overrides()
@@ -73,11 +74,9 @@ impl PricingOverrides {
     ///         PricingScope::VirtualKeyProvider { virtual_key_id: "vk-uuid".into(), provider: "openai".into() },
     ///         ModelPattern::Prefix("gpt-4o".into()),
     ///         ["chat_completion", "responses"],
-    ///         PricingPatch {
-    ///             input_cost_per_token: Some(0.000002),
-    ///             output_cost_per_token: Some(0.000008),
-    ///             ..Default::default()
-    ///         },
+    ///         PricingPatch::new()
+    ///             .input_cost_per_token(0.000002)
+    ///             .output_cost_per_token(0.000008),
     ///     )
     ///     .send()
     ///     .await?;
@@ -156,9 +155,8 @@ impl PricingOverrides {
 /// `pricing_patch` string parsed (v1.5.x); an override with neither has an empty
 /// patch.
 ///
-/// Only the fields [`PricingPatch`] knows are kept: servers may store more (batch,
-/// priority, flex or long-context prices set through other clients), so writing a
-/// patch read this way back with [`UpdatePricingOverride::set_patch`] drops them.
+/// Every field the server sent is kept, so a patch read this way and written back
+/// with [`UpdatePricingOverride::set_patch`] loses nothing.
 ///
 /// ```
 /// use bifrost_governance::resources::pricing_overrides::parse_pricing_patch;
@@ -167,11 +165,11 @@ impl PricingOverrides {
 /// let v1: PricingOverride = serde_json::from_str(
 ///     r#"{"id": "po-1", "pricing_patch": "{\"input_cost_per_token\":0.000002}"}"#,
 /// )?;
-/// assert_eq!(parse_pricing_patch(&v1)?.input_cost_per_token, Some(0.000002));
+/// assert_eq!(parse_pricing_patch(&v1)?.get("input_cost_per_token"), Some(0.000002));
 /// let v2: PricingOverride = serde_json::from_str(
 ///     r#"{"id": "po-1", "patch": {"input_cost_per_token": 0.000002}}"#,
 /// )?;
-/// assert_eq!(parse_pricing_patch(&v2)?.input_cost_per_token, Some(0.000002));
+/// assert_eq!(parse_pricing_patch(&v2)?.get("input_cost_per_token"), Some(0.000002));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn parse_pricing_patch(

@@ -1,9 +1,9 @@
 //! What an override may say: its scope, model pattern, request types and prices,
 //! checked with the server's rules.
 
-use bifrost_governance_client::types::{
-    PricingMatchType, PricingOverride, PricingPatch, PricingScopeKind,
-};
+use bifrost_governance_client::types::{PricingMatchType, PricingOverride, PricingScopeKind};
+
+use bifrost_governance_client::pricing::PricingPatch;
 
 use crate::error::InvalidInput;
 use crate::resources::non_empty;
@@ -305,40 +305,14 @@ pub(super) fn check_request_types(request_types: &[String]) -> Result<(), Invali
 
 /// Prices are finite and not negative.
 pub(super) fn check_patch(patch: &PricingPatch) -> Result<(), InvalidInput> {
-    let fields = [
-        ("input_cost_per_token", patch.input_cost_per_token),
-        ("output_cost_per_token", patch.output_cost_per_token),
-        (
-            "cache_read_input_token_cost",
-            patch.cache_read_input_token_cost,
-        ),
-        (
-            "cache_creation_input_token_cost",
-            patch.cache_creation_input_token_cost,
-        ),
-        ("input_cost_per_image", patch.input_cost_per_image),
-        ("output_cost_per_image", patch.output_cost_per_image),
-        (
-            "input_cost_per_audio_per_second",
-            patch.input_cost_per_audio_per_second,
-        ),
-        (
-            "output_cost_per_audio_per_second",
-            patch.output_cost_per_audio_per_second,
-        ),
-        ("input_cost_per_character", patch.input_cost_per_character),
-        ("output_cost_per_character", patch.output_cost_per_character),
-        ("input_cost_per_second", patch.input_cost_per_second),
-        ("output_cost_per_second", patch.output_cost_per_second),
-    ];
-    match fields
-        .into_iter()
-        .find(|(_, v)| v.is_some_and(|v| !v.is_finite() || v < 0.0))
+    match patch
+        .prices()
+        .find(|(_, usd)| !usd.is_finite() || *usd < 0.0)
     {
-        Some((field, Some(value))) => Err(InvalidInput::new(
+        Some((field, usd)) => Err(InvalidInput::new(
             "patch",
-            format!("{field} {value} is not a finite price of at least 0"),
+            format!("{field} {usd} is not a finite price of at least 0"),
         )),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }

@@ -1,6 +1,7 @@
 //! Creating and updating an override.
 
-use bifrost_governance_client::types::{self, PricingOverride, PricingPatch};
+use bifrost_governance_client::pricing::PricingPatch;
+use bifrost_governance_client::types::{self, PricingOverride};
 
 use super::rules::{ModelPattern, PricingScope, ScopeWire, check_patch, check_request_types};
 use crate::capability::Capability;
