@@ -31,6 +31,25 @@
 //! assert_eq!(body["virtual_keys"][0]["id"], "vk-2");
 //! ```
 //!
+//! Each kind of answer:
+//!
+//! ```
+//! use bifrost_governance_wiremock::fixtures::*;
+//!
+//! let key = virtual_key("vk-1")
+//!     .name("checkout")
+//!     .team(team("team-1").name("platform"))
+//!     .provider_config(provider_config("openai").allowed_models(["gpt-4o"]))
+//!     .budget(budget("bud-1").max_limit(10.0).reset_duration("1d").current_usage(2.5))
+//!     .rate_limit(rate_limit("rl-1").requests(60, "1m"));
+//! let read = key.clone().envelope(); // {"virtual_key": {...}}, as GET answers
+//! let page = virtual_keys_page([key]).total_count(40).limit(1).offset(0); // as list answers
+//! let not_found = bifrost_error(404, "Virtual key not found");
+//! # assert_eq!(read["virtual_key"]["provider_configs"][0]["allowed_models"][0], "gpt-4o");
+//! # assert_eq!(page.build()["total_count"], 40);
+//! # assert_eq!(not_found.build()["error"]["message"], "Virtual key not found");
+//! ```
+//!
 //! Reads of one object answer `{"<kind>": …}` ([`VirtualKey::envelope`] and the like);
 //! creates and updates add a `message` ([`VirtualKey::envelope_with_message`]).
 //! Lists answer a page ([`virtual_keys_page`], [`teams_page`], …: `count`,

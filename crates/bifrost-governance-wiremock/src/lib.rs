@@ -23,6 +23,7 @@
 //! ```
 //! use bifrost_governance_wiremock::fixtures::virtual_key;
 //! use bifrost_governance_wiremock::{Reply, contract};
+//! use bifrost_governance_wiremock::wiremock; // or your own wiremock 0.6
 //! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -56,6 +57,9 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! The workspace README's section "Contract-testing your own service" has the same
+//! example as a `#[tokio::test]`, and lists what the mocks check.
 //!
 //! The mock answers only its own operation; other requests get wiremock's `404`.
 //! Mount one contract per operation the code under test calls, and keep the guards
