@@ -33,7 +33,7 @@ pub fn binary_name() -> String {
 }
 
 /// Records that a mock of `operation` answered a request that met its contract.
-pub(crate) fn record(operation: &str) {
+pub fn record(operation: &str) {
     static HITS: OnceLock<Mutex<BTreeSet<String>>> = OnceLock::new();
     let hits = HITS.get_or_init(|| Mutex::new(BTreeSet::new()));
     let mut hits = hits.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,5 +1,6 @@
-//! Shared fixtures: a client wired to a mock, JSON builders, the server's paging
-//! rules, and a scripted raw TCP server for faults wiremock cannot produce.
+//! Shared helpers: a client wired to a mock, the server's paging rules, and a scripted
+//! raw TCP server for faults wiremock cannot produce. Response bodies come from
+//! [`bifrost_governance_wiremock::fixtures`].
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -31,34 +32,6 @@ pub fn client(base_url: &str) -> Client {
         .timeout(Duration::from_secs(5))
         .build()
         .expect("test client")
-}
-
-/// A `BifrostError` envelope as the server writes it (§4.6 of the reference).
-pub fn bifrost_error(status: u16, message: &str) -> Value {
-    json!({
-        "is_bifrost_error": false,
-        "status_code": status,
-        "error": { "message": message },
-        "extra_fields": {}
-    })
-}
-
-/// A team as `GET /teams` returns it (no budgets, no rate limit).
-pub fn team(id: &str, name: &str) -> Value {
-    json!({
-        "id": id,
-        "name": name,
-        "customer_id": null,
-        "budgets": [],
-        "rate_limit_id": null,
-        "virtual_key_count": 0,
-        "profile": null,
-        "config": null,
-        "claims": null,
-        "config_hash": "",
-        "created_at": "2026-01-02T03:04:05.123456Z",
-        "updated_at": "2026-01-02T03:04:05.123456Z"
-    })
 }
 
 /// The server's page-size rule (`ClampPaginationParams`): missing or `<= 0` → 25,

@@ -3,7 +3,8 @@
 //! sends no query at all, and a `null` list is an empty one.
 
 use bifrost_governance_tests::contract::{self, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client};
+use bifrost_governance_tests::support::{AUTHORIZATION, client};
+use bifrost_governance_wiremock::fixtures::bifrost_error;
 use serde_json::json;
 use wiremock::MockServer;
 

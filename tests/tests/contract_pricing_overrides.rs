@@ -11,7 +11,8 @@ use bifrost_governance::resources::pricing_overrides::{
 };
 use bifrost_governance::types::PricingScopeKind;
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client};
+use bifrost_governance_tests::support::{AUTHORIZATION, client};
+use bifrost_governance_wiremock::fixtures::bifrost_error;
 use serde_json::{Value, json};
 use wiremock::MockServer;
 

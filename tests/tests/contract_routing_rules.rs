@@ -7,7 +7,8 @@ use bifrost_governance::Error;
 use bifrost_governance::Scope;
 use bifrost_governance::resources::routing_rules::{Fallback, RoutingTargetSpec};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
+use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
+use bifrost_governance_wiremock::fixtures::bifrost_error;
 use serde_json::{Value, json};
 use wiremock::MockServer;
 

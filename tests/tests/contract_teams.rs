@@ -4,9 +4,8 @@
 
 use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, Reply};
-use bifrost_governance_tests::support::{
-    AUTHORIZATION, bifrost_error, client, mount_version, team,
-};
+use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
+use bifrost_governance_wiremock::fixtures::{bifrost_error, team};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -144,7 +143,7 @@ async fn create_team_with_only_a_name_sends_only_the_name() {
     let guard = contract::expect("create_team")
         .authorization(AUTHORIZATION)
         .respond(Reply::ok(
-            json!({ "message": "Team created successfully", "team": team("team-9", "solo") }),
+            json!({ "message": "Team created successfully", "team": team("team-9").name("solo") }),
         ))
         .mount(&server)
         .await;
@@ -244,7 +243,7 @@ async fn create_team_with_an_empty_name_sends_nothing() {
     let server = MockServer::start().await;
     let guard = contract::expect("create_team")
         .authorization(AUTHORIZATION)
-        .respond(Reply::ok(json!({ "team": team("t", "n") })))
+        .respond(Reply::ok(json!({ "team": team("t").name("n") })))
         .times(0)
         .mount(&server)
         .await;
@@ -283,7 +282,7 @@ async fn get_team_percent_encodes_the_id() {
     let guard = contract::expect("get_team")
         .authorization(AUTHORIZATION)
         .path_param("team_id", "a/b c?d")
-        .respond(Reply::ok(json!({ "team": team("a/b c?d", "odd") })))
+        .respond(Reply::ok(json!({ "team": team("a/b c?d").name("odd") })))
         .mount(&server)
         .await;
 

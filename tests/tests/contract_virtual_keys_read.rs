@@ -7,7 +7,8 @@ mod common;
 use bifrost_governance::resources::virtual_keys::{SortOrder, VirtualKeySortBy};
 use bifrost_governance::{Error, SecretString};
 use bifrost_governance_tests::contract::{self, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
+use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
+use bifrost_governance_wiremock::fixtures::bifrost_error;
 use serde_json::json;
 use wiremock::MockServer;
 

@@ -4,7 +4,8 @@ mod common;
 
 use bifrost_governance::Error;
 use bifrost_governance_tests::contract::{self, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, bifrost_error, client, mount_version};
+use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
+use bifrost_governance_wiremock::fixtures::bifrost_error;
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 use wiremock::MockServer;

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use bifrost_governance_tests::hits;
-use bifrost_governance_tests::spec::operation_ids;
+use bifrost_governance_wiremock::spec::operation_ids;
 
 /// Operations hit by the contract test binaries that still exist.
 fn covered() -> (BTreeSet<String>, Vec<String>) {

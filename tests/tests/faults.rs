@@ -6,13 +6,14 @@ use std::time::{Duration, Instant};
 use bifrost_governance::{Client, Error, RetryConfig};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{
-    AUTHORIZATION, RawAction, RawServer, bifrost_error, client, fast_retry, refused_url, team,
+    AUTHORIZATION, RawAction, RawServer, client, fast_retry, refused_url,
 };
+use bifrost_governance_wiremock::fixtures::{bifrost_error, team};
 use serde_json::json;
 use wiremock::{MockServer, ResponseTemplate};
 
 fn team_ok() -> Reply {
-    Reply::ok(json!({ "team": team("team-1", "platform") }))
+    Reply::ok(json!({ "team": team("team-1").name("platform") }))
 }
 
 fn unavailable(status: u16) -> Reply {
@@ -122,7 +123,7 @@ async fn put_is_retried_on_502() {
         "update_team",
         vec![
             unavailable(502),
-            Reply::ok(json!({ "team": team("team-1", "renamed") })),
+            Reply::ok(json!({ "team": team("team-1").name("renamed") })),
         ],
     )
     .await;
@@ -385,7 +386,11 @@ async fn a_body_cut_off_mid_json_is_a_transport_error() {
 async fn a_dropped_delete_is_retried_and_a_404_then_counts_as_success() {
     let server = RawServer::start(vec![
         RawAction::Close,
-        RawAction::json(404, "Not Found", &bifrost_error(404, "Team not found")),
+        RawAction::json(
+            404,
+            "Not Found",
+            &bifrost_error(404, "Team not found").build(),
+        ),
     ])
     .await;
 
@@ -401,7 +406,11 @@ async fn a_dropped_delete_is_retried_and_a_404_then_counts_as_success() {
 async fn a_dropped_create_is_not_retried() {
     let server = RawServer::start(vec![
         RawAction::Close,
-        RawAction::json(200, "OK", &json!({ "team": team("team-1", "platform") })),
+        RawAction::json(
+            200,
+            "OK",
+            &json!({ "team": team("team-1").name("platform") }),
+        ),
     ])
     .await;
 

@@ -11,14 +11,13 @@ use bifrost_governance::{
     SecretString,
 };
 use bifrost_governance_tests::contract::{self, Reply};
-use bifrost_governance_tests::support::{
-    AUTHORIZATION as ADMIN, bifrost_error, fast_retry, refused_url, team,
-};
+use bifrost_governance_tests::support::{AUTHORIZATION as ADMIN, fast_retry, refused_url};
+use bifrost_governance_wiremock::fixtures::{bifrost_error, team};
 use serde_json::json;
 use wiremock::MockServer;
 
 fn team_ok() -> Reply {
-    Reply::ok(json!({ "team": team("team-1", "platform") }))
+    Reply::ok(json!({ "team": team("team-1").name("platform") }))
 }
 
 fn unavailable() -> Reply {

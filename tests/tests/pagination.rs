@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use bifrost_governance::types::Team;
 use bifrost_governance::{Client, ScanReport};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, Paginator, bifrost_error, client, team};
+use bifrost_governance_tests::support::{AUTHORIZATION, Paginator, client};
+use bifrost_governance_wiremock::fixtures::{bifrost_error, team};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 use wiremock::MockServer;
@@ -17,7 +18,9 @@ fn id(i: usize) -> String {
 }
 
 fn rows(n: usize) -> Vec<Value> {
-    (0..n).map(|i| team(&id(i), &format!("name {i}"))).collect()
+    (0..n)
+        .map(|i| team(&id(i)).name(&format!("name {i}")).build())
+        .collect()
 }
 
 fn ids(range: std::ops::Range<usize>) -> Vec<String> {
@@ -146,7 +149,7 @@ async fn inserts_and_deletes_during_a_scan_never_repeat_an_id_and_are_reported()
     let paginator = Paginator::new("teams", rows(250)).after_page(|page, rows| match page {
         0 => {
             for k in 0..3 {
-                rows.insert(10, team(&format!("new-{k}"), "inserted"));
+                rows.insert(10, team(&format!("new-{k}")).name("inserted").build());
             }
         }
         1 => {

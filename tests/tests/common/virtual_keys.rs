@@ -4,79 +4,64 @@
 
 use bifrost_governance::{BudgetSpec, BudgetSpecs, RateLimitSpec, ResetPeriod, SecretString};
 use bifrost_governance_tests::contract::Reply;
+use bifrost_governance_wiremock::fixtures::{
+    budget, mcp_config, provider_config, provider_key, rate_limit, team, virtual_key,
+};
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
 pub const VALUE: &str = "sk-bf-11111111-aaaa-4bbb-8ccc-000000000001";
 
-/// A key with every field the server fills in: in team `team-1`, an `openai` config
-/// that allows every key (`allow_all_keys: true, keys: []`, as servers answer; see
-/// upstream issue #7347) and an `anthropic` config limited to two keys.
+/// A key with every field the server fills in (built with the kit's fixtures): in
+/// team `team-1`, an `openai` config that allows every key (`allow_all_keys: true,
+/// keys: []`, as servers answer; see upstream issue #7347) and an `anthropic` config
+/// limited to two keys.
 pub fn full_key() -> Value {
-    json!({
-        "id": "vk-1",
-        "name": "checkout",
-        "value": VALUE,
-        "description": "checkout service",
-        "is_active": true,
-        "team_id": "team-1",
-        "customer_id": null,
-        "team": { "id": "team-1", "name": "platform" },
-        "provider_configs": [
-            {
-                "id": 7,
-                "virtual_key_id": "vk-1",
-                "provider": "openai",
-                "weight": 0.7,
-                "allowed_models": ["gpt-4o"],
-                "blacklisted_models": [],
-                "allow_all_keys": true,
-                "keys": [],
-                "budgets": [{ "id": "pc-bud", "max_limit": 5.0, "reset_duration": "1d", "provider_config_id": 7 }],
-                "rate_limit": { "id": "pc-rl", "token_max_limit": 1000, "token_reset_duration": "1h" }
-            },
-            {
-                "id": 8,
-                "virtual_key_id": "vk-1",
-                "provider": "anthropic",
-                "weight": 0.3,
-                "allowed_models": ["*"],
-                "blacklisted_models": ["claude-2"],
-                "allow_all_keys": false,
-                "keys": [
-                    { "id": 1, "key_id": "key-a", "name": "main", "provider": "anthropic" },
-                    { "id": 2, "key_id": "key-b", "name": "backup", "provider": "anthropic" }
-                ]
-            }
-        ],
-        "mcp_configs": [{
-            "id": 3,
-            "virtual_key_id": "vk-1",
-            "mcp_client_id": 9,
-            "mcp_client": { "id": 9, "name": "github" },
-            "tools_to_execute": ["search"]
-        }],
-        "budgets": [
-            { "id": "bud-d", "max_limit": 10.0, "reset_duration": "1d", "current_usage": 2.5, "virtual_key_id": "vk-1" },
-            { "id": "bud-m", "max_limit": 200.0, "reset_duration": "1M", "current_usage": 50.0, "virtual_key_id": "vk-1" }
-        ],
-        "rate_limit_id": "rl-1",
-        "rate_limit": {
-            "id": "rl-1",
-            "token_max_limit": null,
-            "token_reset_duration": null,
-            "request_max_limit": 60,
-            "request_reset_duration": "1m",
-            "request_current_usage": 4
-        },
-        "calendar_aligned": false,
-        "expires_at": "2027-01-01T00:00:00Z",
-        "rotated_at": null,
-        "previous_value_expires_at": null,
-        "metadata": { "env": "prod" },
-        "created_at": "2026-01-02T03:04:05Z",
-        "updated_at": "2026-01-03T03:04:05Z"
-    })
+    virtual_key("vk-1")
+        .name("checkout")
+        .value(VALUE)
+        .description("checkout service")
+        .team(team("team-1").name("platform"))
+        .provider_config(
+            provider_config("openai")
+                .id(7)
+                .weight(0.7)
+                .allowed_models(["gpt-4o"])
+                .budget(
+                    budget("pc-bud")
+                        .max_limit(5.0)
+                        .reset_duration("1d")
+                        .provider_config_id(7),
+                )
+                .rate_limit(rate_limit("pc-rl").tokens(1000, "1h")),
+        )
+        .provider_config(
+            provider_config("anthropic")
+                .id(8)
+                .weight(0.3)
+                .blacklisted_models(["claude-2"])
+                .key(provider_key("key-a").name("main"))
+                .key(provider_key("key-b").name("backup")),
+        )
+        .mcp_config(mcp_config("github").id(3).client_id(9).tools(["search"]))
+        .budget(
+            budget("bud-d")
+                .max_limit(10.0)
+                .reset_duration("1d")
+                .current_usage(2.5)
+                .virtual_key_id("vk-1"),
+        )
+        .budget(
+            budget("bud-m")
+                .max_limit(200.0)
+                .reset_duration("1M")
+                .current_usage(50.0)
+                .virtual_key_id("vk-1"),
+        )
+        .rate_limit(rate_limit("rl-1").requests(60, "1m").request_usage(4))
+        .expires_at("2027-01-01T00:00:00Z")
+        .metadata([("env", "prod")])
+        .build()
 }
 
 /// The same key, given to customer `cust-1` instead of a team.

@@ -1,4 +1,20 @@
-//! `openapi.yaml`, loaded once, with its operations and JSON-Schema validators.
+//! The governance API's `openapi.yaml`, embedded and parsed once, with its operations
+//! and JSON-Schema validators.
+//!
+//! [`spec()`] gives the parsed document; [`Spec::operation`] and [`Spec::route`] find
+//! operations by `operationId` or by method and path; [`Spec::validate_request_body`],
+//! [`Spec::validate_response_body`] and [`Spec::validate_parameter`] check values
+//! without any mock, one readable line per violation, each starting with the
+//! [JSON pointer](https://www.rfc-editor.org/rfc/rfc6901) of the offending field.
+//!
+//! ```
+//! use bifrost_governance_wiremock::spec::spec;
+//! use serde_json::json;
+//!
+//! let errors = spec().validate_request_body("create_team", &json!({ "name": "", "colour": "red" }));
+//! assert!(errors.iter().any(|e| e.starts_with("/name:")), "{errors:?}");
+//! assert!(errors.iter().any(|e| e.starts_with("/colour:")), "{errors:?}");
+//! ```
 //!
 //! OpenAPI 3.0 schemas are not JSON Schema: [`Spec::json_schema`] turns one into a
 //! self-contained draft-7 document (every `#/components/schemas/X` it reaches is copied
@@ -12,16 +28,21 @@
 //!
 //! Request schemas are additionally *closed*: an object schema that lists
 //! `properties` and says nothing about `additionalProperties` gets
-//! `additionalProperties: false`, so a misspelled or undeclared field the SDK sends is
+//! `additionalProperties: false`, so a misspelled or undeclared field a client sends is
 //! reported. Response schemas stay open, as the server may add fields.
+//!
+//! Operations may carry `x-query-prefix: { prefix: … }`: query parameters named
+//! `<prefix><key>` that OpenAPI 3.0 cannot declare one by one (such as the
+//! `metadata_<key>` filters of `list_virtual_keys`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use jsonschema::error::{ValidationError, ValidationErrorKind};
 use serde_json::{Map, Value, json};
 
-/// Where the spec lives: the workspace root.
-pub const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
+/// The embedded `openapi.yaml` (OpenAPI 3.0.3) this crate checks against.
+pub const OPENAPI_YAML: &str = include_str!("../openapi.yaml");
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 const DRAFT7: &str = "http://json-schema.org/draft-07/schema#";
@@ -31,7 +52,7 @@ const MAX_MESSAGE: usize = 400;
 /// Which side of the wire a schema describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
-    /// What the SDK sends: objects with declared properties are closed.
+    /// What clients send: objects with declared properties are closed.
     Request,
     /// What the server answers: unknown fields are allowed.
     Response,
@@ -138,14 +159,12 @@ impl std::fmt::Debug for Spec {
     }
 }
 
-/// The workspace's `openapi.yaml`, parsed on first use.
+/// The embedded [`OPENAPI_YAML`], parsed on first use.
 pub fn spec() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let text =
-            std::fs::read_to_string(SPEC_PATH).unwrap_or_else(|e| panic!("{SPEC_PATH}: {e}"));
-        let root: Value =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{SPEC_PATH}: {e}"));
+        let root: Value = serde_norway::from_str(OPENAPI_YAML)
+            .unwrap_or_else(|e| panic!("the embedded openapi.yaml does not parse: {e}"));
         Spec::new(root)
     })
 }
@@ -308,7 +327,10 @@ impl Spec {
     }
 
     /// Validates `instance` against `schema` (an OpenAPI schema); one readable line per
-    /// violation, empty when valid. Validators are compiled once per `cache_key`.
+    /// violation, each starting with the JSON pointer of the offending value (`(root)`
+    /// for the document itself), empty when valid. An undeclared field and a missing
+    /// required one are reported at their own pointer (`/budgets/0/colour: …`).
+    /// Validators are compiled once per `cache_key`.
     pub fn validate(
         &self,
         cache_key: &str,
@@ -335,15 +357,7 @@ impl Spec {
         };
         validator
             .iter_errors(instance)
-            .map(|e| {
-                let at = e.instance_path().to_string();
-                let at = if at.is_empty() {
-                    "(root)".to_string()
-                } else {
-                    at
-                };
-                truncate(&format!("{at}: {e}"))
-            })
+            .flat_map(|e| describe(&e))
             .collect()
     }
 
@@ -531,6 +545,36 @@ fn convert(schema: &Value, strict: bool, in_all_of: bool, refs: &mut BTreeSet<St
         out.insert("additionalProperties".into(), Value::Bool(false));
     }
     Value::Object(out)
+}
+
+/// One line per offending field of a validation error.
+fn describe(error: &ValidationError<'_>) -> Vec<String> {
+    let at = error.instance_path().to_string();
+    let field = |name: &str| format!("{at}/{}", name.replace('~', "~0").replace('/', "~1"));
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+            .iter()
+            .map(|name| {
+                truncate(&format!(
+                    "{}: the field is not declared by the schema",
+                    field(name)
+                ))
+            })
+            .collect(),
+        ValidationErrorKind::Required { property } => {
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_string);
+            vec![truncate(&format!(
+                "{}: a required field is missing",
+                field(&name)
+            ))]
+        }
+        _ => {
+            let at = if at.is_empty() { "(root)" } else { at.as_str() };
+            vec![truncate(&format!("{at}: {error}"))]
+        }
+    }
 }
 
 fn truncate(message: &str) -> String {
