@@ -2,7 +2,10 @@
 
 use std::process::ExitCode;
 
-use xtask::{GENERATED_PATH, check_fresh, drift, generate, lint_spec, read_spec, workspace_root};
+use xtask::{
+    GENERATED_PATH, SPEC_COPY_PATH, check_fresh, drift, generate, lint_spec, read_spec,
+    workspace_root,
+};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,9 +35,14 @@ fn main() -> ExitCode {
 
 fn run_generate() -> anyhow::Result<bool> {
     let root = workspace_root();
-    let code = generate(&read_spec(&root)?)?;
+    let spec = read_spec(&root)?;
+    let code = generate(&spec)?;
     std::fs::write(root.join(GENERATED_PATH), &code)?;
-    println!("wrote {GENERATED_PATH} ({} lines)", code.lines().count());
+    std::fs::write(root.join(SPEC_COPY_PATH), &spec)?;
+    println!(
+        "wrote {GENERATED_PATH} ({} lines) and {SPEC_COPY_PATH}",
+        code.lines().count()
+    );
     Ok(true)
 }
 
