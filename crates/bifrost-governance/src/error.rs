@@ -5,6 +5,7 @@ use std::fmt;
 use bytes::Bytes;
 use reqwest::StatusCode;
 
+use crate::pagination::Incomplete;
 use crate::redact;
 
 /// Result alias used throughout the crate.
@@ -77,6 +78,22 @@ pub enum Error {
     /// The client could not be configured (bad base URL, unusable header value…).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// A list scan could not receive every item the server's `total_count`
+    /// promised, and the server, not a change of the collection, is the cause: it
+    /// repeated a page (it ignores `offset`), stopped sending items early, or
+    /// repeated items across pages, all while `total_count` stayed the same. The
+    /// items received before were yielded; this is the stream's last item.
+    /// [`List::allow_incomplete`](crate::List::allow_incomplete) reports it in the
+    /// [`ScanReport`](crate::ScanReport) instead.
+    #[error("list scan incomplete: {received} of {expected} items received; {cause}")]
+    IncompleteScan {
+        /// Items `total_count` promised (after the scan's offset and `max_items`).
+        expected: u64,
+        /// Items the scan yielded.
+        received: u64,
+        /// What went wrong.
+        cause: Incomplete,
+    },
 }
 
 impl Error {

@@ -5,7 +5,6 @@
 //! ```no_run
 //! use bifrost_governance::{Budget, Budgets, Client, RateLimit, ResetPeriod};
 //! use bifrost_governance::resources::virtual_keys::ProviderConfig;
-//! use futures::TryStreamExt;
 //!
 //! # async fn flow() -> bifrost_governance::Result<()> {
 //! // BIFROST_BASE_URL (default http://localhost:8080) and BIFROST_API_KEY.
@@ -99,7 +98,7 @@ pub use bifrost_governance_client::types;
 pub use client::{Auth, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, Error, InvalidInput, Result};
 pub use limits::{Budget, Budgets, Limit, RateLimit, RateLimitBuilder};
-pub use pagination::{Items, List, Page, Pages, ScanReport};
+pub use pagination::{Incomplete, Items, List, Page, Pages, ScanReport};
 pub use period::ResetPeriod;
 pub use retry::RetryConfig;
 pub use version::ServerVersion;

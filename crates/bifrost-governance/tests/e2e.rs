@@ -11,7 +11,6 @@ use bifrost_governance::resources::virtual_keys::{
 use bifrost_governance::types::PricingPatch;
 use bifrost_governance::{Budget, Budgets, Client, Error, RateLimit, ResetPeriod, RetryConfig};
 use bifrost_governance_mock::{Fault, MockServer};
-use futures::TryStreamExt;
 
 async fn setup() -> (MockServer, Client) {
     let server = MockServer::builder().api_key("admin-key").start().await;
