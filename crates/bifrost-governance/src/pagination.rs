@@ -13,9 +13,9 @@
 //! changed, rows moved during the scan and [`ScanReport::missing`] says how many
 //! were not seen. [`List::allow_incomplete`] turns the error into the report entry.
 //!
-//! With [`List::concurrency`] up to `n` pages are in flight at once, the first `n`
-//! together, and pages are still yielded in order; memory stays bounded by the
-//! pages in flight.
+//! With [`List::concurrency`] up to `n` page requests are in flight at once, the
+//! first `n` together, and pages are still yielded in order; memory stays bounded
+//! by `2 × n` pages (requested or decoded, not yet consumed).
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
@@ -33,6 +33,9 @@ use crate::error::{Error, Result};
 
 /// Largest page the server serves.
 pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Most page requests a scan keeps in flight.
+pub const MAX_CONCURRENCY: usize = 64;
 
 /// One page of a list.
 ///
@@ -291,16 +294,19 @@ impl<S: ListSource> List<S> {
         self
     }
 
-    /// Keeps up to `n` page requests in flight (default 1); items keep their order.
+    /// Keeps up to `n` page requests in flight (default 1, at most
+    /// [`MAX_CONCURRENCY`]); items keep their order.
     ///
     /// With `n > 1` the first `n` pages are requested together, before
     /// `total_count` is known: pages past the end of a smaller collection are
     /// dropped and counted in [`ScanReport::pages_past_end`]. Later offsets are
     /// planned from the page size, so a collection that shrinks during the scan can
     /// lose rows; the change shows in the [`ScanReport`]. Pages are downloaded and
-    /// decoded on the Tokio runtime while earlier ones are consumed.
+    /// decoded on the Tokio runtime while earlier ones are consumed; a request
+    /// starts as soon as another one finishes, whichever page it was, with at most
+    /// `2 × n` pages held (requested or decoded, not yet consumed).
     pub fn concurrency(mut self, n: usize) -> Self {
-        self.concurrency = n.max(1);
+        self.concurrency = n.clamp(1, MAX_CONCURRENCY);
         self
     }
 
@@ -564,6 +570,8 @@ struct Engine<S: ListSource> {
     /// Hashes of yielded ids: 8 bytes per item instead of the whole id.
     seen: HashSet<u64, BuildHasherDefault<Prehashed>>,
     hasher: RandomState,
+    /// Requests that may be in flight at once.
+    permits: Arc<tokio::sync::Semaphore>,
     report: ScanReport,
     shared: Arc<Mutex<ScanReport>>,
 }
@@ -571,6 +579,7 @@ struct Engine<S: ListSource> {
 impl<S: ListSource> Engine<S> {
     fn new(list: List<S>, shared: Arc<Mutex<ScanReport>>) -> Self {
         Self {
+            permits: Arc::new(tokio::sync::Semaphore::new(list.concurrency)),
             next_offset: list.offset,
             step: u64::from(list.page_size),
             reached: list.offset,
@@ -631,6 +640,12 @@ impl<S: ListSource> Engine<S> {
         let fetch = self.fetch(offset, limit);
         let task = match tokio::runtime::Handle::try_current() {
             Ok(runtime) if self.list.concurrency > 1 => {
+                // At most `concurrency` requests at once, whichever pages they are.
+                let permits = self.permits.clone();
+                let fetch = async move {
+                    let _permit = permits.acquire().await;
+                    fetch.await
+                };
                 Task::Spawned(Spawned(runtime.spawn(fetch.in_current_span())))
             }
             _ => Task::Inline(fetch),
@@ -665,7 +680,16 @@ impl<S: ListSource> Engine<S> {
                 self.next_offset += u64::from(first);
             }
         }
-        while self.pending.len() < self.list.concurrency && self.next_offset < self.end() {
+        // Once total_count is known, pages are requested ahead of the one the
+        // consumer waits for, so that a page finished early frees its request for
+        // the next one: up to `concurrency` requests in flight, twice that many
+        // pages planned.
+        let window = if self.total.is_some() && self.list.concurrency > 1 {
+            2 * self.list.concurrency
+        } else {
+            self.list.concurrency
+        };
+        while self.pending.len() < window && self.next_offset < self.end() {
             let limit = self.limit_at(self.next_offset);
             self.pending
                 .push_back(self.request(self.next_offset, limit));
@@ -913,5 +937,156 @@ impl<S: ListSource> Engine<S> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         shared.clone_from(&self.report);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// Ids `0..total`, paged; counts the requests in flight.
+    #[derive(Clone)]
+    struct Numbers {
+        total: u64,
+        /// Page 0 is answered only once this many requests have started.
+        gate: usize,
+        state: Arc<Probe>,
+    }
+
+    #[derive(Default)]
+    struct Probe {
+        gate_opened: std::sync::atomic::AtomicBool,
+        started: AtomicUsize,
+        in_flight: AtomicUsize,
+        max_in_flight: AtomicUsize,
+    }
+
+    impl sealed::Sealed for Numbers {}
+
+    impl ListSource for Numbers {
+        type Item = String;
+
+        fn fetch(
+            &self,
+            _: Client,
+            limit: u32,
+            offset: u64,
+        ) -> BoxFuture<'static, Result<Page<String>>> {
+            let this = self.clone();
+            async move {
+                let probe = &this.state;
+                probe.started.fetch_add(1, Ordering::SeqCst);
+                let now = probe.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                probe.max_in_flight.fetch_max(now, Ordering::SeqCst);
+                if offset == 0 {
+                    // Bounded, so that an engine that waits for page 0 fails the
+                    // test instead of hanging it.
+                    for _ in 0..10_000 {
+                        if probe.started.load(Ordering::SeqCst) >= this.gate {
+                            probe.gate_opened.store(true, Ordering::SeqCst);
+                            break;
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                }
+                for _ in 0..3 {
+                    tokio::task::yield_now().await;
+                }
+                probe.in_flight.fetch_sub(1, Ordering::SeqCst);
+                let end = (offset + u64::from(limit)).min(this.total);
+                Ok(Page {
+                    items: (offset.min(end)..end).map(|i| i.to_string()).collect(),
+                    total_count: this.total,
+                    limit: u64::from(limit),
+                    offset,
+                })
+            }
+            .boxed()
+        }
+
+        fn id(item: &String) -> &str {
+            item
+        }
+    }
+
+    fn list(total: u64, gate: usize) -> (List<Numbers>, Arc<Probe>) {
+        let client = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .expect("client");
+        let state = Arc::new(Probe::default());
+        let source = Numbers {
+            total,
+            gate,
+            state: state.clone(),
+        };
+        (List::new(client, source), state)
+    }
+
+    async fn all(list: List<Numbers>) -> Vec<String> {
+        list.collect_all().await.expect("the scan succeeds")
+    }
+
+    fn numbers(n: u64) -> Vec<String> {
+        (0..n).map(|i| i.to_string()).collect()
+    }
+
+    #[tokio::test]
+    async fn the_first_window_is_requested_before_the_first_page_returns() {
+        // Page 0 answers only after four requests have started.
+        let (list, probe) = list(1000, 4);
+
+        let items = all(list.concurrency(4)).await;
+
+        assert_eq!(items, numbers(1000));
+        assert!(
+            probe.gate_opened.load(Ordering::SeqCst),
+            "page 0 came first alone"
+        );
+        assert_eq!(probe.started.load(Ordering::SeqCst), 10);
+    }
+
+    #[tokio::test]
+    async fn requests_in_flight_reach_but_never_exceed_the_concurrency() {
+        for concurrency in [1, 3, 8] {
+            let (list, probe) = list(5000, 0);
+
+            let items = all(list.page_size(10).concurrency(concurrency)).await;
+
+            assert_eq!(items, numbers(5000));
+            assert_eq!(probe.started.load(Ordering::SeqCst), 500);
+            assert_eq!(
+                probe.max_in_flight.load(Ordering::SeqCst),
+                concurrency,
+                "concurrency {concurrency}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_small_collection_costs_at_most_the_first_window() {
+        let (list, probe) = list(5, 3);
+
+        let mut items = list.concurrency(3).items();
+        let mut seen = Vec::new();
+        while let Some(item) = items.try_next().await.expect("scan") {
+            seen.push(item);
+        }
+
+        assert_eq!(seen, numbers(5));
+        assert!(probe.gate_opened.load(Ordering::SeqCst));
+        assert_eq!(probe.started.load(Ordering::SeqCst), 3);
+        let report = items.report();
+        assert_eq!((report.pages, report.pages_past_end), (1, 2));
+        assert!(report.is_complete(), "{report:?}");
+    }
+
+    #[test]
+    fn concurrency_is_clamped() {
+        let (list, _) = list(1, 0);
+        assert_eq!(list.clone().concurrency(0).concurrency, 1);
+        assert_eq!(list.concurrency(usize::MAX).concurrency, MAX_CONCURRENCY);
     }
 }
