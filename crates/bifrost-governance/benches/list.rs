@@ -4,6 +4,10 @@
 //! - `one_page_round_trip`: one `list().send()` of the first page of 100: the
 //!   per-request latency L the scan actually meets (injected sleep, the fake's work
 //!   and the client's decode), measured in the same run as the scans;
+//! - `one_window_round_trip`: c = 8 such requests at once (pages 0..8, each on its
+//!   own task), until the last answers: W, what one window costs when the fake
+//!   serves c requests together (its store is one lock, and its sleeps end on the
+//!   same timer tick);
 //! - `items_concurrency_8`: `.concurrency(8).items()`, every key;
 //! - `sequential_page_loop`: a hand-written loop of `send()` calls, one page at a time;
 //! - `cpu_floor_no_latency_concurrency_8`: the concurrent scan against a fake without
@@ -12,7 +16,8 @@
 //! After criterion's own output the bench prints the latency bounds computed from the
 //! median L of this run and the ratio of the median scan time to them:
 //! `L·(1+⌈(N−1)/c⌉)` (first page alone, then windows of c) and `L·⌈N/c⌉` (the first
-//! window fetched together).
+//! window fetched together), and `W·⌈N/c⌉`, the same with the measured cost of a
+//! window instead of c times a lone request.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -115,6 +120,24 @@ fn list_10k(c: &mut Criterion) {
             .expect("page")
     };
 
+    let one_window = || async {
+        let tasks: Vec<_> = (0..CONCURRENCY)
+            .map(|i| {
+                let list = client
+                    .virtual_keys()
+                    .list()
+                    .page_size(PAGE as u32)
+                    .offset((i * PAGE) as u64);
+                tokio::spawn(list.send())
+            })
+            .collect();
+        let mut keys = 0;
+        for task in tasks {
+            keys += task.await.expect("task").expect("page").items.len();
+        }
+        keys
+    };
+
     // Same items in the same order, checked once before timing.
     let (a, b) = rt.block_on(async { (sequential().await, concurrent(&client).await) });
     assert_eq!(a.len(), KEYS);
@@ -131,6 +154,11 @@ fn list_10k(c: &mut Criterion) {
         bench
             .to_async(&rt)
             .iter_custom(|iters| timed("one_page_round_trip", iters, one_page))
+    });
+    group.bench_function("one_window_round_trip", |bench| {
+        bench
+            .to_async(&rt)
+            .iter_custom(|iters| timed("one_window_round_trip", iters, one_window))
     });
     group.bench_function("items_concurrency_8", |bench| {
         bench
@@ -191,6 +219,19 @@ fn summary() {
         ms(windowed),
         scan / windowed
     );
+    if let Some(w) = median("one_window_round_trip") {
+        let by_window = w * n.div_ceil(CONCURRENCY) as f64;
+        println!(
+            "  W (one window of c requests)   {:8.2} ms   = {:.2} L",
+            ms(w),
+            w / l
+        );
+        println!(
+            "  bound W·⌈N/c⌉                  {:8.2} ms   ratio {:.3}",
+            ms(by_window),
+            scan / by_window
+        );
+    }
     if let Some(seq) = median("sequential_page_loop") {
         println!(
             "  sequential_page_loop           {:8.2} ms   {:.2}× the concurrent scan",

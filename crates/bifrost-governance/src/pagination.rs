@@ -9,7 +9,7 @@
 //! A scan that receives fewer items than `total_count` promised is never silent:
 //! when the count stayed the same the whole time, the server did not page as it
 //! said (it ignored `offset`, repeated rows, or stopped early) and the stream ends
-//! with [`Error::IncompleteScan`](crate::Error::IncompleteScan); when the count
+//! with [`Error::IncompleteScan`]; when the count
 //! changed, rows moved during the scan and [`ScanReport::missing`] says how many
 //! were not seen. [`List::allow_incomplete`] turns the error into the report entry.
 //!
@@ -235,7 +235,7 @@ sealed_list_sources!(
 /// # Ok(()) }
 /// ```
 ///
-/// A scan that cannot be complete ends with [`Error::IncompleteScan`](crate::Error::IncompleteScan);
+/// A scan that cannot be complete ends with [`Error::IncompleteScan`];
 /// to take what the server gives instead, allow it and check the report:
 ///
 /// ```no_run
@@ -311,7 +311,7 @@ impl<S: ListSource> List<S> {
     }
 
     /// Ends a scan that cannot be complete normally instead of with
-    /// [`Error::IncompleteScan`](crate::Error::IncompleteScan): the stream yields
+    /// [`Error::IncompleteScan`]: the stream yields
     /// what the server sent, and [`ScanReport::is_complete`] is `false` with
     /// [`ScanReport::missing`] and [`ScanReport::incomplete`] saying what is
     /// missing and why (a `WARN` trace says it too).
@@ -432,9 +432,10 @@ impl<T> Items<T> {
         let mut all: Vec<T> = self.buffer.by_ref().collect();
         while let Some(page) = self.pages.try_next().await? {
             if all.is_empty() {
-                // Sized once from the first page's total_count, capped.
+                // Sized from the first page's total_count, capped so that a wrong
+                // count cannot reserve much.
                 let report = self.report();
-                let expected = report.expected.unwrap_or(0).min(1 << 20) as usize;
+                let expected = report.expected.unwrap_or(0).min(1 << 14) as usize;
                 all.reserve(expected.max(page.items.len()));
             }
             all.extend(page.items);
