@@ -1,16 +1,18 @@
 //! The pagination engine against a mock that pages like Bifrost's team list
 //! (`support::Paginator`): clamping, ordering, mutation during a scan, concurrency,
-//! limits and errors.
+//! limits, errors, and scans that cannot be complete (servers that ignore `offset`,
+//! stop early or repeat rows).
 
 use std::collections::HashSet;
 
+use bifrost_governance::resources::teams::TeamQuery;
 use bifrost_governance::types::Team;
-use bifrost_governance::{Client, ScanReport};
-use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, Paginator, client};
+use bifrost_governance::{Client, Error, Incomplete, List, ScanReport};
+use bifrost_governance_tests::contract::{self, ContractGuard, Reply, Seen};
+use bifrost_governance_tests::support::{AUTHORIZATION, Paginator, clamp_limit, client};
 use bifrost_governance_wiremock::fixtures::{bifrost_error, team};
-use futures::{StreamExt, TryStreamExt};
-use serde_json::Value;
+use futures::StreamExt;
+use serde_json::{Value, json};
 use wiremock::MockServer;
 
 fn id(i: usize) -> String {
@@ -34,10 +36,14 @@ struct Fixture {
 }
 
 async fn serve(paginator: Paginator) -> Fixture {
+    serve_with(move |request| paginator.reply(request)).await
+}
+
+async fn serve_with(reply: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> Fixture {
     let server = MockServer::start().await;
     let guard = contract::expect("list_teams")
         .authorization(AUTHORIZATION)
-        .respond_with(move |request| paginator.reply(request))
+        .respond_with(reply)
         .mount(&server)
         .await;
     let client = client(&server.uri());
@@ -49,15 +55,59 @@ async fn serve(paginator: Paginator) -> Fixture {
 }
 
 /// Every item id of a scan, with the scan's report.
-async fn scan(
-    list: bifrost_governance::List<bifrost_governance::resources::teams::TeamQuery>,
-) -> (Vec<String>, ScanReport) {
+async fn scan(list: List<TeamQuery>) -> (Vec<String>, ScanReport) {
+    let (seen, error, report) = scan_to_end(list).await;
+    if let Some(e) = error {
+        panic!("scan failed: {e}");
+    }
+    (seen, report)
+}
+
+/// The ids a scan yields up to its end or its error, the error, and the report;
+/// checks that nothing follows an error.
+async fn scan_to_end(list: List<TeamQuery>) -> (Vec<String>, Option<Error>, ScanReport) {
     let mut items = list.items();
     let mut seen = Vec::new();
-    while let Some(team) = items.try_next().await.expect("scan") {
-        seen.push(team.id);
+    let error = loop {
+        match items.try_next().await {
+            Ok(Some(team)) => seen.push(team.id),
+            Ok(None) => break None,
+            Err(e) => break Some(e),
+        }
+    };
+    if error.is_some() {
+        assert!(items.next().await.is_none(), "nothing after the error");
     }
-    (seen, items.report())
+    (seen, error, items.report())
+}
+
+/// A page of `rows` as the team list sends it.
+fn page_body(rows: &[Value], total: usize, limit: i64, offset: i64) -> Value {
+    json!({
+        "teams": rows,
+        "count": rows.len(),
+        "total_count": total,
+        "limit": limit,
+        "offset": offset,
+    })
+}
+
+fn limit_offset(request: &Seen) -> (i64, i64) {
+    (
+        clamp_limit(request.query_i64("limit")),
+        request.query_i64("offset").unwrap_or(0).max(0),
+    )
+}
+
+/// A server that pages by `limit` but ignores `offset`: every page starts at the
+/// first row. It echoes the offset asked, or 0.
+fn ignores_offset(rows: Vec<Value>, echo_offset: bool) -> impl Fn(&Seen) -> Reply {
+    move |request| {
+        let (limit, offset) = limit_offset(request);
+        let page: Vec<Value> = rows.iter().take(limit as usize).cloned().collect();
+        let echoed = if echo_offset { offset } else { 0 };
+        Reply::ok(page_body(&page, rows.len(), limit, echoed))
+    }
 }
 
 fn assert_unique(ids: &[String]) {
@@ -139,6 +189,8 @@ async fn a_page_size_above_100_yields_every_item_once_in_order() {
     assert_eq!(offsets, vec![0, 100, 200]);
     assert_eq!((report.pages, report.items), (3, 237));
     assert!(!report.collection_changed(), "{report:?}");
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!((report.expected, report.missing), (Some(237), 0));
 }
 
 #[tokio::test]
@@ -172,6 +224,11 @@ async fn inserts_and_deletes_during_a_scan_never_repeat_an_id_and_are_reported()
     );
     assert!(report.collection_changed());
     assert_eq!(f.guard.request_count(), 3);
+    // Five rows were missed (three inserted behind the scan, two shifted back by the
+    // deletes): the counts show three, and the change is reported, not an error.
+    assert_eq!(report.missing, 3, "{report:?}");
+    assert_eq!(report.incomplete, Some(Incomplete::CollectionChanged));
+    assert!(report.finished && !report.is_complete(), "{report:?}");
 }
 
 #[tokio::test]
@@ -199,8 +256,11 @@ async fn a_server_that_serves_smaller_pages_still_yields_everything() {
 
     assert_eq!(sequential, ids(0..237));
     assert_eq!(concurrent, sequential);
-    assert_eq!(report.pages, 6);
+    // The first window asked for pages of 100 at 0, 100 and 200 before the server
+    // said it serves 40; the rest of the first two is filled in before moving on.
+    assert_eq!(report.pages, 7);
     assert!(!report.collection_changed(), "{report:?}");
+    assert!(report.is_complete(), "{report:?}");
 }
 
 #[tokio::test]
@@ -340,4 +400,253 @@ async fn an_error_mid_concurrent_scan_is_yielded_and_ends_the_stream() {
     );
     assert_eq!(results.len(), 301, "the error is the last item");
     assert!(results[300].is_err());
+}
+
+/// The error a scan must end with, checked field by field.
+fn assert_incomplete(error: Option<Error>, expected: u64, received: u64, cause: Incomplete) {
+    match error {
+        Some(Error::IncompleteScan {
+            expected: e,
+            received: r,
+            cause: c,
+        }) => assert_eq!((e, r, c), (expected, received, cause)),
+        other => panic!("expected IncompleteScan, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_offset_ends_the_scan_with_an_error() {
+    for concurrency in [1, 4] {
+        for echo_offset in [true, false] {
+            let f = serve_with(ignores_offset(rows(250), echo_offset)).await;
+
+            let (seen, error, report) =
+                scan_to_end(f.client.teams().list().concurrency(concurrency)).await;
+
+            let case = format!("concurrency {concurrency}, offset echoed: {echo_offset}");
+            assert_eq!(seen, ids(0..100), "{case}");
+            let message = error.as_ref().map(ToString::to_string).unwrap_or_default();
+            assert_incomplete(error, 250, 100, Incomplete::RepeatedPage { offset: 100 });
+            assert!(
+                message.contains("100 of 250") && message.contains("ignore `offset`"),
+                "{message}"
+            );
+            assert!(
+                !report.is_complete() && !report.finished,
+                "{case}: {report:?}"
+            );
+            assert_eq!(report.missing, 150, "{case}");
+            if concurrency == 1 {
+                assert_eq!(f.guard.request_count(), 2, "{case}");
+            } else {
+                assert!(
+                    f.guard.request_count() <= 4,
+                    "{case}: at most the first window"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn allow_incomplete_reports_what_the_error_would_have_said() {
+    for concurrency in [1, 4] {
+        let f = serve_with(ignores_offset(rows(250), true)).await;
+
+        let (seen, error, report) = scan_to_end(
+            f.client
+                .teams()
+                .list()
+                .concurrency(concurrency)
+                .allow_incomplete(),
+        )
+        .await;
+
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(seen, ids(0..100));
+        assert!(report.finished, "{report:?}");
+        assert!(!report.is_complete(), "{report:?}");
+        assert_eq!(
+            (report.expected, report.missing, report.incomplete),
+            (
+                Some(250),
+                150,
+                Some(Incomplete::RepeatedPage { offset: 100 })
+            )
+        );
+    }
+}
+
+/// Rows up to 230 of 250 exist; pages past that come back short or empty while
+/// `total_count` keeps saying 250.
+fn stops_at_230(request: &Seen) -> Reply {
+    let all = rows(250);
+    let (limit, offset) = limit_offset(request);
+    let end = (offset + limit).min(230).max(offset);
+    let page = &all[offset.min(230) as usize..end as usize];
+    Reply::ok(page_body(page, 250, limit, offset))
+}
+
+#[tokio::test]
+async fn a_short_final_page_below_total_count_is_an_error() {
+    for concurrency in [1, 4] {
+        let f = serve_with(stops_at_230).await;
+
+        let (seen, error, report) =
+            scan_to_end(f.client.teams().list().concurrency(concurrency)).await;
+
+        assert_eq!(seen, ids(0..230), "concurrency {concurrency}");
+        assert_incomplete(error, 250, 230, Incomplete::EndedEarly { offset: 230 });
+        assert_eq!(report.missing, 20);
+        let offsets: HashSet<i64> = f
+            .guard
+            .requests()
+            .iter()
+            .map(|r| r.query_i64("offset").unwrap())
+            .collect();
+        assert!(offsets.contains(&230), "asked for the rest: {offsets:?}");
+
+        let f = serve_with(stops_at_230).await;
+        let (seen, error, report) = scan_to_end(
+            f.client
+                .teams()
+                .list()
+                .concurrency(concurrency)
+                .allow_incomplete(),
+        )
+        .await;
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(seen.len(), 230);
+        assert_eq!(
+            (report.missing, report.incomplete),
+            (20, Some(Incomplete::EndedEarly { offset: 230 }))
+        );
+        assert!(report.finished && !report.is_complete());
+    }
+}
+
+#[tokio::test]
+async fn a_page_of_only_repeated_ids_is_an_error() {
+    for concurrency in [1, 4] {
+        // The page at 100 repeats the first page; total_count does not move.
+        let paginator = Paginator::new("teams", rows(250)).fail_when(|request| {
+            let (limit, offset) = limit_offset(request);
+            (offset == 100).then(|| Reply::ok(page_body(&rows(100), 250, limit, offset)))
+        });
+        let f = serve(paginator).await;
+
+        let (seen, error, report) =
+            scan_to_end(f.client.teams().list().concurrency(concurrency)).await;
+
+        assert_eq!(seen, ids(0..100), "concurrency {concurrency}");
+        assert_incomplete(error, 250, 100, Incomplete::RepeatedPage { offset: 100 });
+        assert_eq!(report.duplicates_skipped, 100);
+    }
+}
+
+#[tokio::test]
+async fn a_page_repeated_because_rows_were_inserted_is_a_change_not_an_error() {
+    for concurrency in [1, 4] {
+        // From the second request on, 100 new rows sit in front of the old ones:
+        // the page at 100 repeats the first page, but total_count grew.
+        let reply = |request: &Seen| {
+            let (limit, offset) = limit_offset(request);
+            let old = rows(250);
+            let now: Vec<Value> = if offset == 0 {
+                old
+            } else {
+                (0..100)
+                    .map(|i| team(&format!("new-{i:03}")).name("inserted").build())
+                    .chain(old)
+                    .collect()
+            };
+            let start = (offset as usize).min(now.len());
+            let end = (start + limit as usize).min(now.len());
+            Reply::ok(page_body(&now[start..end], now.len(), limit, offset))
+        };
+        let f = serve_with(reply).await;
+
+        let (seen, error, report) =
+            scan_to_end(f.client.teams().list().concurrency(concurrency)).await;
+
+        assert!(error.is_none(), "concurrency {concurrency}: {error:?}");
+        assert_eq!(seen, ids(0..250), "every old row once, in order");
+        assert_eq!(report.duplicates_skipped, 100);
+        assert_eq!(report.total_count_changes, 1);
+        assert_eq!(
+            (report.missing, report.incomplete),
+            (100, Some(Incomplete::CollectionChanged)),
+            "the inserted rows were missed and that is said"
+        );
+        assert!(report.finished && !report.is_complete());
+    }
+}
+
+#[tokio::test]
+async fn a_collection_shrinking_during_the_scan_is_reported_not_an_error() {
+    for concurrency in [1, 4] {
+        // From the second request on, the last 30 rows are gone.
+        let reply = |request: &Seen| {
+            let (limit, offset) = limit_offset(request);
+            let now = if offset == 0 { rows(250) } else { rows(220) };
+            let start = (offset as usize).min(now.len());
+            let end = (start + limit as usize).min(now.len());
+            Reply::ok(page_body(&now[start..end], now.len(), limit, offset))
+        };
+        let f = serve_with(reply).await;
+
+        let (seen, error, report) =
+            scan_to_end(f.client.teams().list().concurrency(concurrency)).await;
+
+        assert!(error.is_none(), "concurrency {concurrency}: {error:?}");
+        assert_eq!(seen, ids(0..220));
+        assert_eq!(
+            (report.first_total_count, report.last_total_count),
+            (Some(250), Some(220))
+        );
+        assert_eq!(report.missing, 0, "{report:?}");
+        assert_eq!(report.incomplete, Some(Incomplete::CollectionChanged));
+        assert!(report.finished && !report.is_complete());
+    }
+}
+
+#[tokio::test]
+async fn a_collection_smaller_than_the_first_window_costs_at_most_the_window() {
+    let f = serve(Paginator::new("teams", rows(30))).await;
+
+    let (seen, report) = scan(f.client.teams().list().concurrency(8)).await;
+
+    assert_eq!(seen, ids(0..30));
+    assert_eq!((report.pages, report.pages_past_end), (1, 7), "{report:?}");
+    assert!(report.is_complete(), "{report:?}");
+    assert!(f.guard.request_count() <= 8);
+}
+
+#[tokio::test]
+async fn an_empty_collection_is_one_request_and_complete() {
+    let f = serve(Paginator::new("teams", Vec::new())).await;
+
+    let (seen, report) = scan(f.client.teams().list()).await;
+
+    assert!(seen.is_empty());
+    assert_eq!(f.guard.request_count(), 1);
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!((report.expected, report.pages_past_end), (Some(0), 0));
+}
+
+#[tokio::test]
+async fn streams_show_their_report_not_their_items() {
+    let f = serve(Paginator::new("teams", rows(3))).await;
+
+    let mut items = f.client.teams().list().items();
+    let first = items.try_next().await.unwrap().unwrap();
+    let shown = format!("{items:?}");
+
+    assert_eq!(first.id, id(0));
+    assert!(
+        shown.contains("report") && shown.contains("items: 3"),
+        "{shown}"
+    );
+    assert!(!shown.contains(&id(1)), "no item in Debug: {shown}");
+    assert_eq!(items.try_collect().await.unwrap().len(), 2, "the rest");
 }

@@ -12,7 +12,6 @@ use std::process::{Command, Stdio};
 
 use bifrost_governance::Client;
 use bifrost_governance_mock::MockServer;
-use futures::TryStreamExt;
 
 const CONCURRENCY: usize = 8;
 const PAGE: u32 = 100;

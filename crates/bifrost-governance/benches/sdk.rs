@@ -2,22 +2,18 @@
 //!
 //! - decode: a page of 100 fully populated keys, typed vs `serde_json::Value`;
 //! - per_call: `virtual_keys().get(id)` vs a hand-written reqwest GET + decode into the
-//!   same type, against an in-process server returning a canned body;
-//! - list_10k: 10 000 keys from the fake with 5 ms latency per request, a sequential
-//!   page loop vs `.items()` with `.concurrency(8)`.
+//!   same type, against an in-process server returning a canned body.
+//!
+//! Listing (10 000 keys with injected latency) is in `benches/list.rs`.
 
 mod common;
-
-use std::time::Duration;
 
 use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::routing::get;
+use bifrost_governance::Client;
 use bifrost_governance::types::{VirtualKeyList, VirtualKeyResponse};
-use bifrost_governance::{Client, Page, types::VirtualKey};
-use bifrost_governance_mock::MockServer;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use futures::TryStreamExt;
 
 fn decode(c: &mut Criterion) {
     let body = common::list_page(100);
@@ -91,88 +87,5 @@ fn per_call(c: &mut Criterion) {
     group.finish();
 }
 
-fn list_10k(c: &mut Criterion) {
-    let rt = runtime();
-    let server = rt.block_on(
-        MockServer::builder()
-            .latency(Duration::from_millis(5))
-            .start(),
-    );
-    server.insert_virtual_keys(10_000);
-    let client = Client::builder()
-        .base_url(server.base_url())
-        .build()
-        .expect("client");
-    // The same scan without injected latency: the CPU floor of client and fake
-    // server together on this machine, which bounds any concurrency gain.
-    let floor_server = rt.block_on(MockServer::start());
-    floor_server.insert_virtual_keys(10_000);
-    let floor_client = Client::builder()
-        .base_url(floor_server.base_url())
-        .build()
-        .expect("client");
-
-    let sequential = || async {
-        let mut all: Vec<VirtualKey> = Vec::new();
-        loop {
-            let page: Page<VirtualKey> = client
-                .virtual_keys()
-                .list()
-                .offset(all.len() as u64)
-                .send()
-                .await
-                .expect("page");
-            let done =
-                page.items.is_empty() || all.len() + page.items.len() >= page.total_count as usize;
-            all.extend(page.items);
-            if done {
-                return all;
-            }
-        }
-    };
-    let concurrent = || async {
-        client
-            .virtual_keys()
-            .list()
-            .concurrency(8)
-            .items()
-            .try_collect::<Vec<_>>()
-            .await
-            .expect("scan")
-    };
-
-    // Same items in the same order, checked once before timing.
-    let (a, b) = rt.block_on(async { (sequential().await, concurrent().await) });
-    assert_eq!(a.len(), 10_000);
-    assert!(
-        a.iter().map(|k| &k.id).eq(b.iter().map(|k| &k.id)),
-        "concurrent scan changed the sequence"
-    );
-
-    let mut group = c.benchmark_group("list_10k_keys_5ms_latency");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(20));
-    group.bench_function("sequential_page_loop", |bench| {
-        bench.to_async(&rt).iter(sequential)
-    });
-    group.bench_function("items_concurrency_8", |bench| {
-        bench.to_async(&rt).iter(concurrent)
-    });
-    group.bench_function("cpu_floor_no_latency_concurrency_8", |bench| {
-        bench.to_async(&rt).iter(|| async {
-            floor_client
-                .virtual_keys()
-                .list()
-                .concurrency(8)
-                .items()
-                .try_collect::<Vec<_>>()
-                .await
-                .expect("scan")
-        })
-    });
-    group.finish();
-}
-
-criterion_group!(benches, decode, per_call, list_10k);
+criterion_group!(benches, decode, per_call);
 criterion_main!(benches);

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::capability::Capability;
 use crate::hook::HookError;
+use crate::pagination::Incomplete;
 use crate::version::ServerVersion;
 use crate::{redact, retry};
 
@@ -106,6 +107,22 @@ pub enum Error {
         /// What the hook returned.
         #[source]
         source: HookError,
+    },
+    /// A list scan could not receive every item the server's `total_count`
+    /// promised, and the server, not a change of the collection, is the cause: it
+    /// repeated a page (it ignores `offset`), stopped sending items early, or
+    /// repeated items across pages, all while `total_count` stayed the same. The
+    /// items received before were yielded; this is the stream's last item.
+    /// [`List::allow_incomplete`](crate::List::allow_incomplete) reports it in the
+    /// [`ScanReport`](crate::ScanReport) instead.
+    #[error("list scan incomplete: {received} of {expected} items received; {cause}")]
+    IncompleteScan {
+        /// Items `total_count` promised (after the scan's offset and `max_items`).
+        expected: u64,
+        /// Items the scan yielded.
+        received: u64,
+        /// What went wrong.
+        cause: Incomplete,
     },
 }
 

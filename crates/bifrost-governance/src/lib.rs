@@ -176,7 +176,7 @@ pub use client::{Auth, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{ApiError, Error, InvalidInput, Result};
 pub use hook::{Attempt, AttemptErrorKind, AttemptOutcome, HookError, HookFuture, RequestHook};
 pub use limits::{BudgetSpec, BudgetSpecs, Limit, RateLimitSpec, RateLimitSpecBuilder};
-pub use pagination::{Items, List, Page, Pages, ScanReport};
+pub use pagination::{Incomplete, Items, List, Page, Pages, ScanReport};
 pub use period::ResetPeriod;
 pub use resources::Scope;
 pub use retry::RetryConfig;

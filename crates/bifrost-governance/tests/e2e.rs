@@ -14,7 +14,6 @@ use bifrost_governance::{
     BudgetSpec, BudgetSpecs, Client, Error, RateLimitSpec, ResetPeriod, RetryConfig,
 };
 use bifrost_governance_mock::{Fault, MockServer};
-use futures::TryStreamExt;
 
 async fn setup() -> (MockServer, Client) {
     let server = MockServer::builder().api_key("admin-key").start().await;
