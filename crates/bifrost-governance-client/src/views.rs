@@ -220,9 +220,24 @@ impl Budget {
         text(&self.reset_duration)
     }
 
-    /// The cap enforced now: `max_limit` plus an active override (v1.6.7+).
+    /// Whether an override raises the cap now (v1.6.7+): a positive amount granted
+    /// `forever`, or for `cycles` with cycles left (budget.go `HasActiveOverride`).
+    pub fn has_active_override(&self) -> bool {
+        self.override_amount.is_some_and(|amount| amount > 0.0)
+            && match self.override_mode.as_deref() {
+                Some("forever") => true,
+                Some("cycles") => self.override_cycles_remaining.unwrap_or(0) > 0,
+                _ => false,
+            }
+    }
+
+    /// The cap enforced now: `max_limit` plus the override amount while an override
+    /// is active (budget.go `EffectiveMaxLimit`).
     pub fn effective_max_limit(&self) -> f64 {
-        self.max_limit() + self.override_amount.unwrap_or(0.0).max(0.0)
+        match self.override_amount {
+            Some(amount) if self.has_active_override() => self.max_limit() + amount,
+            _ => self.max_limit(),
+        }
     }
 
     /// Usage as a share of the enforced cap (`None` without a cap).
@@ -327,13 +342,34 @@ mod tests {
     }
 
     #[test]
-    fn budgets_count_an_active_override() {
-        let budget: Budget = serde_json::from_value(json!({
-            "id": "b", "max_limit": 10.0, "current_usage": 12.0, "override_amount": 5.0
-        }))
-        .unwrap();
-        assert_eq!(budget.effective_max_limit(), 15.0);
-        assert_eq!(budget.usage_ratio(), Some(0.8));
+    fn budgets_count_only_an_active_override() {
+        let budget = |extra: serde_json::Value| -> Budget {
+            let mut body = json!({"id": "b", "max_limit": 10.0, "current_usage": 12.0});
+            body.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            serde_json::from_value(body).unwrap()
+        };
+        let forever = budget(json!({"override_amount": 5.0, "override_mode": "forever"}));
+        assert_eq!(forever.effective_max_limit(), 15.0);
+        assert_eq!(forever.usage_ratio(), Some(0.8));
+        let cycles_left = budget(json!({
+            "override_amount": 5.0, "override_mode": "cycles", "override_cycles_remaining": 1
+        }));
+        assert_eq!(cycles_left.effective_max_limit(), 15.0);
+        // Spent grants, a mode without amount, an unknown mode and no override at
+        // all leave the cap alone.
+        for inactive in [
+            json!({"override_amount": 5.0, "override_mode": "cycles"}),
+            json!({"override_mode": "forever"}),
+            json!({"override_amount": 5.0, "override_mode": "someday"}),
+            json!({"override_amount": 5.0}),
+            json!({}),
+        ] {
+            let b = budget(inactive.clone());
+            assert!(!b.has_active_override(), "{inactive}");
+            assert_eq!(b.effective_max_limit(), 10.0, "{inactive}");
+        }
     }
 
     #[test]
