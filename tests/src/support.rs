@@ -310,3 +310,24 @@ pub async fn mount_version(
         .mount(server)
         .await
 }
+
+/// The JSON fixture at `tests/fixtures/<path>`, parsed.
+pub fn fixture(path: &str) -> Value {
+    let full = format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"))
+}
+
+/// Mounts `operation` answering the fixture `path` with 200; `Reply::ok` checks the
+/// fixture against the operation's response schema.
+pub async fn serve_fixture(
+    server: &wiremock::MockServer,
+    operation: &str,
+    path: &str,
+) -> crate::contract::ContractGuard {
+    crate::contract::expect(operation)
+        .authorization(AUTHORIZATION)
+        .respond(Reply::ok(fixture(path)))
+        .mount(server)
+        .await
+}

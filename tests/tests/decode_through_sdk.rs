@@ -14,27 +14,12 @@ use bifrost_governance::resources::pricing_overrides::{
 };
 use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
 use bifrost_governance::{Client, Error, SecretString};
-use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
-use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
-use serde_json::{Value, json};
+use bifrost_governance_tests::contract::{self, Reply};
+use bifrost_governance_tests::support::{
+    AUTHORIZATION, client, fixture, mount_version, serve_fixture,
+};
+use serde_json::json;
 use wiremock::MockServer;
-
-/// The fixture at `tests/fixtures/<path>`, parsed.
-fn fixture(path: &str) -> Value {
-    let full = format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"))
-}
-
-/// Mounts `operation` answering the fixture `path` with 200 (validated against the
-/// operation's response schema).
-async fn serve(server: &MockServer, operation: &str, path: &str) -> ContractGuard {
-    contract::expect(operation)
-        .authorization(AUTHORIZATION)
-        .respond(Reply::ok(fixture(path)))
-        .mount(server)
-        .await
-}
 
 async fn start() -> (MockServer, Client) {
     let server = MockServer::start().await;
@@ -120,7 +105,7 @@ fn assert_v1_seed_key(vk: &bifrost_governance::types::VirtualKey, placeholder: &
 #[tokio::test]
 async fn seed_vk_create_v2_through_create() {
     let (server, c) = start().await;
-    let guard = serve(&server, "create_virtual_key", "seeds/vk_create_v2.json").await;
+    let guard = serve_fixture(&server, "create_virtual_key", "seeds/vk_create_v2.json").await;
 
     let vk = c.virtual_keys().create("seed").send().await.unwrap();
 
@@ -138,7 +123,7 @@ async fn seed_vk_create_v2_through_create() {
 #[tokio::test]
 async fn seed_vk_create_v1_through_create() {
     let (server, c) = start().await;
-    let _guard = serve(&server, "create_virtual_key", "seeds/vk_create_v1.json").await;
+    let _guard = serve_fixture(&server, "create_virtual_key", "seeds/vk_create_v1.json").await;
 
     let vk = c.virtual_keys().create("seed").send().await.unwrap();
 
@@ -149,7 +134,7 @@ async fn seed_vk_create_v1_through_create() {
 async fn seed_vk_update_v2_through_update() {
     let (server, c) = start().await;
     let _version = mount_version(&server, "v2.3.1").await;
-    let put = serve(&server, "update_virtual_key", "seeds/vk_update_v2.json").await;
+    let put = serve_fixture(&server, "update_virtual_key", "seeds/vk_update_v2.json").await;
 
     let vk = c
         .virtual_keys()
@@ -168,8 +153,8 @@ async fn seed_vk_update_v1_through_get_and_update() {
     let (server, c) = start().await;
     let _version = mount_version(&server, "v1.5.2").await;
     // The v1 server path reads the key first: serve the v1 seed for both calls.
-    let get = serve(&server, "get_virtual_key", "seeds/vk_update_v1.json").await;
-    let put = serve(&server, "update_virtual_key", "seeds/vk_update_v1.json").await;
+    let get = serve_fixture(&server, "get_virtual_key", "seeds/vk_update_v1.json").await;
+    let put = serve_fixture(&server, "update_virtual_key", "seeds/vk_update_v1.json").await;
 
     let vk = c
         .virtual_keys()
@@ -188,7 +173,7 @@ async fn seed_vk_update_v1_through_get_and_update() {
 #[tokio::test]
 async fn seed_vk_list_v2_through_list() {
     let (server, c) = start().await;
-    let _guard = serve(&server, "list_virtual_keys", "seeds/vk_list_v2.json").await;
+    let _guard = serve_fixture(&server, "list_virtual_keys", "seeds/vk_list_v2.json").await;
 
     let page = c.virtual_keys().list().send().await.unwrap();
 
@@ -200,7 +185,7 @@ async fn seed_vk_list_v2_through_list() {
 #[tokio::test]
 async fn seed_customer_update_v2_through_update() {
     let (server, c) = start().await;
-    let put = serve(&server, "update_customer", "seeds/customer_update_v2.json").await;
+    let put = serve_fixture(&server, "update_customer", "seeds/customer_update_v2.json").await;
 
     let customer = c
         .customers()
@@ -266,7 +251,7 @@ async fn seed_error_v1_through_a_failing_call() {
 #[tokio::test]
 async fn tolerance_vk_list_unknowns_through_list() {
     let (server, c) = start().await;
-    let _guard = serve(
+    let _guard = serve_fixture(
         &server,
         "list_virtual_keys",
         "tolerance/vk_list_unknowns.json",
@@ -309,7 +294,7 @@ async fn tolerance_vk_list_unknowns_through_list() {
         true
     );
     assert_eq!(
-        vk.assigned_user.as_ref().unwrap().email.as_deref(),
+        vk.assigned_user.user().unwrap().email.as_deref(),
         Some("ada@example.com")
     );
     assert_eq!(vk.metadata.as_ref().unwrap()["env"], "prod");
@@ -323,7 +308,7 @@ async fn tolerance_vk_list_unknowns_through_list() {
 #[tokio::test]
 async fn tolerance_vk_minimal_through_get() {
     let (server, c) = start().await;
-    let _guard = serve(&server, "get_virtual_key", "tolerance/vk_minimal.json").await;
+    let _guard = serve_fixture(&server, "get_virtual_key", "tolerance/vk_minimal.json").await;
 
     let vk = c.virtual_keys().get("vk-1").await.unwrap();
 
@@ -366,7 +351,7 @@ async fn tolerance_vk_nulls_through_get() {
 #[tokio::test]
 async fn tolerance_list_empty_through_list() {
     let (server, c) = start().await;
-    let guard = serve(&server, "list_virtual_keys", "tolerance/list_empty.json").await;
+    let guard = serve_fixture(&server, "list_virtual_keys", "tolerance/list_empty.json").await;
 
     let all = c.virtual_keys().list().collect_all().await.unwrap();
     let page = c.virtual_keys().list().send().await.unwrap();
@@ -383,7 +368,7 @@ async fn tolerance_list_empty_through_list() {
 #[tokio::test]
 async fn tolerance_customer_null_lists_through_get() {
     let (server, c) = start().await;
-    let _guard = serve(
+    let _guard = serve_fixture(
         &server,
         "get_customer",
         "tolerance/customer_null_lists.json",
@@ -412,7 +397,7 @@ async fn tolerance_customer_null_lists_through_get() {
 #[tokio::test]
 async fn tolerance_model_configs_unknowns_through_list() {
     let (server, c) = start().await;
-    let _guard = serve(
+    let _guard = serve_fixture(
         &server,
         "list_model_configs",
         "tolerance/model_configs_unknowns.json",
@@ -436,7 +421,7 @@ async fn tolerance_model_configs_unknowns_through_list() {
 #[tokio::test]
 async fn tolerance_pricing_overrides_unknowns_through_list() {
     let (server, c) = start().await;
-    let _guard = serve(
+    let _guard = serve_fixture(
         &server,
         "list_pricing_overrides",
         "tolerance/pricing_overrides_unknowns.json",
@@ -472,7 +457,7 @@ async fn tolerance_pricing_overrides_unknowns_through_list() {
 #[tokio::test]
 async fn tolerance_providers_null_through_list() {
     let (server, c) = start().await;
-    let _guard = serve(
+    let _guard = serve_fixture(
         &server,
         "list_provider_governance",
         "tolerance/providers_null.json",
@@ -511,7 +496,7 @@ async fn tolerance_quota_v1_through_quota() {
 async fn tolerance_rotate_partial_through_rotate_many() {
     let (server, c) = start().await;
     let _version = mount_version(&server, "v2.3.1").await;
-    let guard = serve(
+    let guard = serve_fixture(
         &server,
         "rotate_virtual_keys",
         "tolerance/rotate_partial.json",
@@ -542,7 +527,7 @@ async fn tolerance_rotate_partial_through_rotate_many() {
 async fn tolerance_routing_rules_unknowns_through_list() {
     let (server, c) = start().await;
     let _version = mount_version(&server, "v2.3.1").await;
-    let _guard = serve(
+    let _guard = serve_fixture(
         &server,
         "list_routing_rules",
         "tolerance/routing_rules_unknowns.json",
@@ -572,13 +557,17 @@ async fn tolerance_routing_rules_unknowns_through_list() {
 
 // ------------------------------------------------------------------ completeness
 
-/// Every fixture file is served by a test of this file: adding a fixture without a
+/// Every fixture file is served by a test of this file or `decode_newest.rs`: adding a fixture without a
 /// decoding test through the SDK fails here.
 #[test]
 fn every_fixture_is_decoded_through_the_sdk() {
-    let source = include_str!("decode_through_sdk.rs");
+    let source = [
+        include_str!("decode_through_sdk.rs"),
+        include_str!("decode_newest.rs"),
+    ]
+    .concat();
     let mut missing = BTreeSet::new();
-    for dir in ["seeds", "tolerance"] {
+    for dir in ["seeds", "tolerance", "newest"] {
         let path = format!("{}/fixtures/{dir}", env!("CARGO_MANIFEST_DIR"));
         for entry in std::fs::read_dir(&path).unwrap_or_else(|e| panic!("{path}: {e}")) {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();

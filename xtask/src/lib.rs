@@ -63,6 +63,13 @@ pub fn generate(spec_text: &str) -> Result<String> {
             "crate::secret::SecretString",
             [TypeImpl::Display].into_iter(),
         )
+        // `assigned_user` has three states (user, null, absent); the spec gives the
+        // field a default so it is not an `Option` that would merge the last two.
+        .with_replacement(
+            "Assignee",
+            "crate::assignee::Assignee",
+            [TypeImpl::Default].into_iter(),
+        )
         .with_replacement("EnvVar", "crate::secret::EnvVar", std::iter::empty())
         // A fallback is a string or an object; one hand-written type reads both
         // and writes the shape every server version understands.

@@ -996,6 +996,9 @@ customer comes with `teams: null, virtual_keys: null`.
         pub rate_limit: ::std::option::Option<RateLimit>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rate_limit_id: ::std::option::Option<::std::string::String>,
+        ///Teams under the customer, set by the list read path of newest v2.x servers (tables/customer.go); 0 elsewhere.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub teams: ::std::option::Option<::std::vec::Vec<Team>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2453,6 +2456,9 @@ overwrites all four fields.
         pub scope_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub targets: ::std::option::Option<::std::vec::Vec<RoutingTarget>>,
+        ///A rule-wide time-to-first-token deadline some v2.3+ builds store on the rule (tables/routingrules.go); the handlers set it per target. Read-only here.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ttft_timeout_ms: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -3400,9 +3406,9 @@ omitted. `""` clears the assignment.
         ///v2.1.0+: providers without a config are allowed with every model and key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_providers: ::std::option::Option<bool>,
-        ///v2.2.1+: `null` when nobody is assigned, absent when it could not be resolved.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub assigned_user: ::std::option::Option<AssignedUser>,
+        ///v2.2.1+: the user the key is assigned to, `null` when nobody is, absent when the server could not resolve it (older servers: always absent).
+        #[serde(default = "defaults::virtual_key_assigned_user")]
+        pub assigned_user: crate::assignee::Assignee,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budget: ::std::option::Option<Budget>,
         ///v1.4 and older.
@@ -6123,6 +6129,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            team_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             teams: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::Team>>,
                 ::std::string::String,
@@ -6153,6 +6163,7 @@ omitted. `""` clears the assignment.
                     name: Err("no value supplied for name".to_string()),
                     rate_limit: Ok(Default::default()),
                     rate_limit_id: Ok(Default::default()),
+                    team_count: Ok(Default::default()),
                     teams: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     virtual_key_count: Ok(Default::default()),
@@ -6285,6 +6296,18 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn team_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_count: {e}")
+                    });
+                self
+            }
             pub fn teams<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -6358,6 +6381,7 @@ omitted. `""` clears the assignment.
                     name: value.name?,
                     rate_limit: value.rate_limit?,
                     rate_limit_id: value.rate_limit_id?,
+                    team_count: value.team_count?,
                     teams: value.teams?,
                     updated_at: value.updated_at?,
                     virtual_key_count: value.virtual_key_count?,
@@ -6378,6 +6402,7 @@ omitted. `""` clears the assignment.
                     name: Ok(value.name),
                     rate_limit: Ok(value.rate_limit),
                     rate_limit_id: Ok(value.rate_limit_id),
+                    team_count: Ok(value.team_count),
                     teams: Ok(value.teams),
                     updated_at: Ok(value.updated_at),
                     virtual_key_count: Ok(value.virtual_key_count),
@@ -11337,6 +11362,10 @@ omitted. `""` clears the assignment.
                 ::std::option::Option<::std::vec::Vec<super::RoutingTarget>>,
                 ::std::string::String,
             >,
+            ttft_timeout_ms: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             updated_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -11359,6 +11388,7 @@ omitted. `""` clears the assignment.
                     scope: Ok(Default::default()),
                     scope_id: Ok(Default::default()),
                     targets: Ok(Default::default()),
+                    ttft_timeout_ms: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                 }
             }
@@ -11542,6 +11572,20 @@ omitted. `""` clears the assignment.
                     });
                 self
             }
+            pub fn ttft_timeout_ms<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ttft_timeout_ms = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ttft_timeout_ms: {e}"
+                        )
+                    });
+                self
+            }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -11577,6 +11621,7 @@ omitted. `""` clears the assignment.
                     scope: value.scope?,
                     scope_id: value.scope_id?,
                     targets: value.targets?,
+                    ttft_timeout_ms: value.ttft_timeout_ms?,
                     updated_at: value.updated_at?,
                 })
             }
@@ -11598,6 +11643,7 @@ omitted. `""` clears the assignment.
                     scope: Ok(value.scope),
                     scope_id: Ok(value.scope_id),
                     targets: Ok(value.targets),
+                    ttft_timeout_ms: Ok(value.ttft_timeout_ms),
                     updated_at: Ok(value.updated_at),
                 }
             }
@@ -14193,7 +14239,7 @@ omitted. `""` clears the assignment.
                 ::std::string::String,
             >,
             assigned_user: ::std::result::Result<
-                ::std::option::Option<super::AssignedUser>,
+                crate::assignee::Assignee,
                 ::std::string::String,
             >,
             budget: ::std::result::Result<
@@ -14312,7 +14358,7 @@ omitted. `""` clears the assignment.
             fn default() -> Self {
                 Self {
                     allow_all_providers: Ok(Default::default()),
-                    assigned_user: Ok(Default::default()),
+                    assigned_user: Ok(super::defaults::virtual_key_assigned_user()),
                     budget: Ok(Default::default()),
                     budget_id: Ok(Default::default()),
                     budgets: Ok(Default::default()),
@@ -14361,7 +14407,7 @@ omitted. `""` clears the assignment.
             }
             pub fn assigned_user<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::AssignedUser>>,
+                T: ::std::convert::TryInto<crate::assignee::Assignee>,
                 T::Error: ::std::fmt::Display,
             {
                 self.assigned_user = value
@@ -15178,6 +15224,13 @@ omitted. `""` clears the assignment.
                     virtual_key: Ok(value.virtual_key),
                 }
             }
+        }
+    }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn virtual_key_assigned_user() -> crate::assignee::Assignee {
+            ::serde_json::from_str::<crate::assignee::Assignee>("{\"$unresolved\":true}")
+                .unwrap()
         }
     }
     /// Error types.

@@ -7,7 +7,7 @@
 //! the [`secret`] types that the spec's secret-bearing schemas map to, and the
 //! [`fallback::Fallback`] of routing rules, which the server writes in two shapes,
 //! the server's [`duration`] grammar, shared by the SDK and the fake server, and the
-//! open-ended [`pricing::PricingPatch`].
+//! open-ended [`pricing::PricingPatch`], and the three-state [`assignee::Assignee`].
 //!
 //! Most users want the ergonomic `bifrost-governance` crate instead; this crate is
 //! its foundation and an escape hatch for raw access.
@@ -21,6 +21,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod assignee;
 pub mod duration;
 pub mod fallback;
 pub mod hooks;

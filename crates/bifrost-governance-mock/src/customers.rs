@@ -95,6 +95,7 @@ pub(crate) fn render(store: &Store, customer: &CustomerRecord, depth: Depth) -> 
         teams,
         updated_at: Some(customer.updated_at),
         virtual_key_count: None,
+        team_count: None,
         virtual_keys,
     }
 }

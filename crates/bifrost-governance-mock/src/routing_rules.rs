@@ -76,6 +76,7 @@ fn render(rule: &RoutingRuleRecord) -> RoutingRule {
         id: rule.id.clone(),
         name: Some(rule.name.clone()),
         priority: Some(rule.priority),
+        ttft_timeout_ms: None,
         query: rule.query.clone(),
         scope: Some(rule.scope.clone()),
         scope_id: rule.scope_id.clone(),

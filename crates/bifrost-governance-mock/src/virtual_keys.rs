@@ -156,7 +156,7 @@ pub(crate) fn render(store: &Store, vk: &VirtualKeyRecord, depth: Depth) -> Virt
         allow_all_providers: Some(false),
         delete_after_expire: None,
         disable_content_logging: None,
-        assigned_user: None,
+        assigned_user: bifrost_governance_client::assignee::Assignee::Nobody,
         budget: None,
         budget_id: None,
         budgets: vk.limits.budgets_field(),

@@ -25,6 +25,7 @@ use crate::pagination::List;
 use crate::transport::{call, call_delete};
 
 pub use access::{Assignment, McpConfigSpec, ProviderConfigSpec, Selection};
+pub use bifrost_governance_client::assignee::Assignee;
 pub use create::CreateVirtualKey;
 pub use edit::VirtualKeyEdit;
 pub use overrides::BudgetOverrideSpec;
