@@ -7,3 +7,5 @@
 #![deny(missing_docs)]
 
 pub mod file;
+pub mod spec;
+pub mod validate;
