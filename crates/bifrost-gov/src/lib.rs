@@ -9,3 +9,7 @@
 pub mod file;
 pub mod spec;
 pub mod validate;
+pub mod live;
+pub mod observe;
+pub mod apply;
+pub mod plan;

@@ -437,14 +437,16 @@ pub fn create_model_config(
     validated(b, CreateModelConfig::validate)
 }
 
-/// The update that gives a provider exactly the declared governance, validated.
+/// The update that gives a provider the declared governance (its "create"), validated.
 pub fn provider_update(client: &Client, decl: &ProviderDecl) -> Result<UpdateProvider, SpecError> {
     let root = Path::root();
     let mut b = client
         .providers()
         .update(&decl.provider)
-        .set_budgets(budget_specs(&decl.budgets, &root.key("budgets"))?)
-        .calendar_aligned(decl.calendar_aligned);
+        .set_budgets(budget_specs(&decl.budgets, &root.key("budgets"))?);
+    if decl.calendar_aligned {
+        b = b.calendar_aligned(true);
+    }
     b = match &decl.rate_limit {
         Some(limit) => b.set_rate_limit(rate_limit_spec(limit, &root.key("rate_limit"))?),
         None => b.clear_rate_limit(),

@@ -95,6 +95,9 @@ pub trait Entity: Serialize + Clone + PartialEq + Send + Sync + 'static {
     }
     /// Brings it to its canonical form.
     fn normalize(&mut self);
+    /// Takes the live value of fields the file leaves to the server (unset means
+    /// "whatever the server has", and cannot be sent).
+    fn adopt_unset(&mut self, _live: &Self) {}
 }
 
 fn period_order(text: &str) -> (u128, String) {
@@ -162,6 +165,11 @@ impl Entity for VirtualKeyDecl {
     const KIND: Kind = Kind::VirtualKey;
     fn key(&self) -> String {
         self.name.clone()
+    }
+    fn adopt_unset(&mut self, live: &Self) {
+        if self.disable_content_logging.is_none() {
+            self.disable_content_logging = live.disable_content_logging;
+        }
     }
     fn normalize(&mut self) {
         blank_to_none(&mut self.description);
