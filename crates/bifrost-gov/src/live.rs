@@ -38,7 +38,11 @@ impl LiveState {
                 client.model_configs().list().concurrency(n).collect_all(),
                 providers.list(),
                 client.routing_rules().list().concurrency(n).collect_all(),
-                client.pricing_overrides().list().concurrency(n).collect_all(),
+                client
+                    .pricing_overrides()
+                    .list()
+                    .concurrency(n)
+                    .collect_all(),
             )?;
         let keys = keys
             .into_iter()

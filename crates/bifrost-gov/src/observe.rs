@@ -5,12 +5,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use bifrost_governance::Scope;
 use bifrost_governance::resources::pricing_overrides::{
     ModelPattern, PricingScope, parse_pricing_patch,
 };
 use bifrost_governance::resources::routing_rules::{Fallback, RoutingTargetSpec};
 use bifrost_governance::types::{self, Budget, RateLimit};
-use bifrost_governance::Scope;
 
 use crate::file::*;
 use crate::live::LiveState;
@@ -81,9 +81,14 @@ impl Names {
         Ok(Self {
             customers: unique_names(
                 "customer",
-                live.customers.iter().map(|c| (c.id.as_str(), c.name.as_str())),
+                live.customers
+                    .iter()
+                    .map(|c| (c.id.as_str(), c.name.as_str())),
             )?,
-            teams: unique_names("team", live.teams.iter().map(|t| (t.id.as_str(), t.name.as_str())))?,
+            teams: unique_names(
+                "team",
+                live.teams.iter().map(|t| (t.id.as_str(), t.name.as_str())),
+            )?,
             keys: unique_names(
                 "virtual key",
                 live.keys.iter().map(|k| (k.id.as_str(), k.name.as_str())),
@@ -121,7 +126,10 @@ fn present(value: &Option<String>) -> Option<&str> {
 
 /// A budget row as a declaration.
 pub fn budget(b: &Budget) -> BudgetDecl {
-    let quarterly = b.reset_duration.as_deref().is_some_and(|d| d.ends_with('Q'));
+    let quarterly = b
+        .reset_duration
+        .as_deref()
+        .is_some_and(|d| d.ends_with('Q'));
     BudgetDecl {
         max_limit: b.max_limit.unwrap_or_default(),
         reset_duration: b.reset_duration.clone().unwrap_or_default(),
@@ -193,7 +201,9 @@ fn mcp_config(m: &types::McpConfig) -> McpConfigDecl {
 
 fn key(k: &types::VirtualKey, names: &Names) -> Result<VirtualKeyDecl, ObserveError> {
     let owner = format!("virtual key {:?}", k.name);
-    let team = present(&k.team_id).map(|id| names.team(id, &owner)).transpose()?;
+    let team = present(&k.team_id)
+        .map(|id| names.team(id, &owner))
+        .transpose()?;
     let customer = match team {
         Some(_) => None,
         None => present(&k.customer_id)
@@ -209,14 +219,14 @@ fn key(k: &types::VirtualKey, names: &Names) -> Result<VirtualKeyDecl, ObserveEr
         budgets: budgets(&k.budgets, &k.budget),
         rate_limit: rate_limit(&k.rate_limit),
         calendar_aligned: k.calendar_aligned.unwrap_or(false),
-        provider_configs: k.provider_configs.iter().flatten().map(provider_config).collect(),
-        mcp_configs: k.mcp_configs.iter().flatten().map(mcp_config).collect(),
-        metadata: k
-            .metadata
-            .clone()
-            .unwrap_or_default()
-            .into_iter()
+        provider_configs: k
+            .provider_configs
+            .iter()
+            .flatten()
+            .map(provider_config)
             .collect(),
+        mcp_configs: k.mcp_configs.iter().flatten().map(mcp_config).collect(),
+        metadata: k.metadata.clone().unwrap_or_default().into_iter().collect(),
         expires_at: k.expires_at,
         delete_after_expire: k.delete_after_expire.unwrap_or(false),
         allow_all_providers: k.allow_all_providers.unwrap_or(false),
@@ -227,7 +237,10 @@ fn key(k: &types::VirtualKey, names: &Names) -> Result<VirtualKeyDecl, ObserveEr
 fn model_config(m: &types::ModelConfig, names: &Names) -> Result<ModelConfigDecl, ObserveError> {
     let model = m.model_name.clone().unwrap_or_default();
     let owner = format!("model config {model:?}");
-    let virtual_key = match Scope::from_wire(m.scope.as_deref().unwrap_or_default(), m.scope_id.as_deref()) {
+    let virtual_key = match Scope::from_wire(
+        m.scope.as_deref().unwrap_or_default(),
+        m.scope_id.as_deref(),
+    ) {
         Some(Scope::Global) => None,
         Some(Scope::VirtualKey(id)) => Some(names.key(&id, &owner)?),
         _ => {
@@ -250,7 +263,10 @@ fn model_config(m: &types::ModelConfig, names: &Names) -> Result<ModelConfigDecl
 fn routing_rule(r: &types::RoutingRule, names: &Names) -> Result<RoutingRuleDecl, ObserveError> {
     let name = r.name.clone().unwrap_or_default();
     let owner = format!("routing rule {name:?}");
-    let scope = match Scope::from_wire(r.scope.as_deref().unwrap_or_default(), r.scope_id.as_deref()) {
+    let scope = match Scope::from_wire(
+        r.scope.as_deref().unwrap_or_default(),
+        r.scope_id.as_deref(),
+    ) {
         Some(Scope::Global) => ScopeDecl::Global,
         Some(Scope::Team(id)) => ScopeDecl::Team(names.team(&id, &owner)?),
         Some(Scope::Customer(id)) => ScopeDecl::Customer(names.customer(&id, &owner)?),
@@ -386,7 +402,10 @@ fn observed<T: Entity>(decl: T, id: &str) -> Observed<T> {
 /// Each identity once, sorted by it.
 fn unique<T: Entity>(mut items: Vec<Observed<T>>) -> Result<Vec<Observed<T>>, ObserveError> {
     items.sort_by_cached_key(|o| o.decl.key());
-    if let Some(pair) = items.windows(2).find(|w| w[0].decl.key() == w[1].decl.key()) {
+    if let Some(pair) = items
+        .windows(2)
+        .find(|w| w[0].decl.key() == w[1].decl.key())
+    {
         return Err(ObserveError(format!(
             "the server has two {}s that this tool identifies alike, {:?} (ids {} and {}); \
              it refuses to guess which one the file means: delete one first",

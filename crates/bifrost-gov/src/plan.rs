@@ -125,7 +125,10 @@ impl<'a> Scope<'a> {
     }
 
     fn prefixed(&self, name: &str) -> bool {
-        self.own.name_prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        self.own
+            .name_prefixes
+            .iter()
+            .any(|p| name.starts_with(p.as_str()))
     }
 
     fn customer_tree(&self, name: &str) -> bool {
@@ -147,7 +150,10 @@ impl<'a> Scope<'a> {
     fn key(&self, key: &VirtualKeyDecl) -> bool {
         self.prefixed(&key.name)
             || key.team.as_deref().is_some_and(|t| self.team_tree(t))
-            || key.customer.as_deref().is_some_and(|c| self.customer_tree(c))
+            || key
+                .customer
+                .as_deref()
+                .is_some_and(|c| self.customer_tree(c))
     }
 
     fn key_named(&self, name: &str) -> bool {
@@ -223,11 +229,7 @@ struct Sides<'a, T> {
     external: &'a [String],
 }
 
-fn diff_kind<T: Owned>(
-    sides: Sides<'_, T>,
-    scope: Option<&Scope<'_>>,
-    out: &mut Vec<Change>,
-) {
+fn diff_kind<T: Owned>(sides: Sides<'_, T>, scope: Option<&Scope<'_>>, out: &mut Vec<Change>) {
     let live_by_key: HashMap<String, usize> = sides
         .live
         .iter()
@@ -349,13 +351,69 @@ impl Plan {
         let none: &[String] = &[];
         let mut changes = Vec::new();
         let s = scope.as_ref();
-        diff_kind(Sides { desired: &desired.customers, live: &live.customers, external: &ext.customers }, s, &mut changes);
-        diff_kind(Sides { desired: &desired.teams, live: &live.teams, external: &ext.teams }, s, &mut changes);
-        diff_kind(Sides { desired: &desired.virtual_keys, live: &live.keys, external: &ext.virtual_keys }, s, &mut changes);
-        diff_kind(Sides { desired: &desired.model_configs, live: &live.model_configs, external: none }, s, &mut changes);
-        diff_kind(Sides { desired: &desired.providers, live: &live.providers, external: none }, s, &mut changes);
-        diff_kind(Sides { desired: &desired.routing_rules, live: &live.routing_rules, external: none }, s, &mut changes);
-        diff_kind(Sides { desired: &desired.pricing_overrides, live: &live.pricing_overrides, external: none }, s, &mut changes);
+        diff_kind(
+            Sides {
+                desired: &desired.customers,
+                live: &live.customers,
+                external: &ext.customers,
+            },
+            s,
+            &mut changes,
+        );
+        diff_kind(
+            Sides {
+                desired: &desired.teams,
+                live: &live.teams,
+                external: &ext.teams,
+            },
+            s,
+            &mut changes,
+        );
+        diff_kind(
+            Sides {
+                desired: &desired.virtual_keys,
+                live: &live.keys,
+                external: &ext.virtual_keys,
+            },
+            s,
+            &mut changes,
+        );
+        diff_kind(
+            Sides {
+                desired: &desired.model_configs,
+                live: &live.model_configs,
+                external: none,
+            },
+            s,
+            &mut changes,
+        );
+        diff_kind(
+            Sides {
+                desired: &desired.providers,
+                live: &live.providers,
+                external: none,
+            },
+            s,
+            &mut changes,
+        );
+        diff_kind(
+            Sides {
+                desired: &desired.routing_rules,
+                live: &live.routing_rules,
+                external: none,
+            },
+            s,
+            &mut changes,
+        );
+        diff_kind(
+            Sides {
+                desired: &desired.pricing_overrides,
+                live: &live.pricing_overrides,
+                external: none,
+            },
+            s,
+            &mut changes,
+        );
         let mut summary = Summary::default();
         for change in &changes {
             *match change.action {
@@ -380,7 +438,12 @@ fn check_external(file: &GovernanceFile, live: &ObservedState) -> Result<(), Pla
         names
             .iter()
             .find(|n| !live.iter().any(|o| &o.decl.key() == *n))
-            .map(|n| format!("external {} {n:?} does not exist on the server", T::KIND.noun()))
+            .map(|n| {
+                format!(
+                    "external {} {n:?} does not exist on the server",
+                    T::KIND.noun()
+                )
+            })
     }
     let ext = &file.external;
     missing(&ext.customers, &live.customers)

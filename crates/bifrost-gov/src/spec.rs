@@ -97,12 +97,7 @@ impl Ids for Placeholders {
     }
 }
 
-fn resolve(
-    id: Option<String>,
-    noun: &str,
-    name: &str,
-    path: Path,
-) -> Result<String, SpecError> {
+fn resolve(id: Option<String>, noun: &str, name: &str, path: Path) -> Result<String, SpecError> {
     id.ok_or_else(|| SpecError::new(path, format!("{noun} {name:?} does not exist")))
 }
 
@@ -144,7 +139,10 @@ pub fn rate_limit_spec(decl: &RateLimitDecl, path: &Path) -> Result<RateLimitSpe
         builder = builder.tokens(t.max_limit, p);
     }
     if let Some(r) = &decl.requests {
-        let p = period(&r.reset_duration, &path.key("requests").key("reset_duration"))?;
+        let p = period(
+            &r.reset_duration,
+            &path.key("requests").key("reset_duration"),
+        )?;
         builder = builder.requests(r.max_limit, p);
     }
     builder
@@ -312,7 +310,10 @@ pub fn patch(decl: &PriceDecl) -> PricingPatch {
         .expect("PriceDecl and PricingPatch have the same fields")
 }
 
-fn validated<B>(builder: B, validate: impl Fn(&B) -> Result<(), InvalidInput>) -> Result<B, SpecError> {
+fn validated<B>(
+    builder: B,
+    validate: impl Fn(&B) -> Result<(), InvalidInput>,
+) -> Result<B, SpecError> {
     validate(&builder).map_err(|e| SpecError::from_invalid(&e))?;
     Ok(builder)
 }
@@ -531,8 +532,14 @@ mod tests {
     #[test]
     fn patterns_read_like_the_server_wildcards() {
         assert_eq!(model_pattern("*"), ModelPattern::Any);
-        assert_eq!(model_pattern("gpt-4o*"), ModelPattern::Prefix("gpt-4o".into()));
-        assert_eq!(model_pattern("gpt-4o"), ModelPattern::Exact("gpt-4o".into()));
+        assert_eq!(
+            model_pattern("gpt-4o*"),
+            ModelPattern::Prefix("gpt-4o".into())
+        );
+        assert_eq!(
+            model_pattern("gpt-4o"),
+            ModelPattern::Exact("gpt-4o".into())
+        );
     }
 
     #[test]

@@ -167,7 +167,12 @@ fn check_references(file: &GovernanceFile, problems: &mut Problems) {
     let known = Known::of(file);
     for (i, team) in file.teams.iter().enumerate() {
         if let Some(c) = &team.customer {
-            known.check("customer", c, Path::item("teams", i).key("customer"), problems);
+            known.check(
+                "customer",
+                c,
+                Path::item("teams", i).key("customer"),
+                problems,
+            );
         }
     }
     for (i, key) in file.virtual_keys.iter().enumerate() {
@@ -291,11 +296,17 @@ fn check_specs(file: &GovernanceFile, problems: &mut Problems) {
     };
     each(
         "customers",
-        file.customers.iter().map(|d| ok(spec::create_customer(&client, d))).collect(),
+        file.customers
+            .iter()
+            .map(|d| ok(spec::create_customer(&client, d)))
+            .collect(),
     );
     each(
         "teams",
-        file.teams.iter().map(|d| ok(spec::create_team(&client, d, &ids))).collect(),
+        file.teams
+            .iter()
+            .map(|d| ok(spec::create_team(&client, d, &ids)))
+            .collect(),
     );
     each(
         "virtual_keys",
@@ -305,7 +316,9 @@ fn check_specs(file: &GovernanceFile, problems: &mut Problems) {
                 // An expiry in the past is refused only when it is sent (it may be
                 // unchanged on the server); here a stand-in in the future is checked.
                 let mut d = d.clone();
-                d.expires_at = d.expires_at.map(|_| chrono::Utc::now() + chrono::Duration::days(1));
+                d.expires_at = d
+                    .expires_at
+                    .map(|_| chrono::Utc::now() + chrono::Duration::days(1));
                 ok(spec::create_key(&client, &d, &ids))
             })
             .collect(),
@@ -319,7 +332,10 @@ fn check_specs(file: &GovernanceFile, problems: &mut Problems) {
     );
     each(
         "providers",
-        file.providers.iter().map(|d| ok(spec::provider_update(&client, d))).collect(),
+        file.providers
+            .iter()
+            .map(|d| ok(spec::provider_update(&client, d)))
+            .collect(),
     );
     each(
         "routing_rules",
@@ -359,8 +375,14 @@ mod tests {
         let text = "version: 1\nteams:\n  - name: platform\n    customer: Nobody\n  - name: platform\nvirtual_keys:\n  - name: checkout\n    team: platform\n    budgets:\n      - {max_limit: 10, reset_duration: 1d}\n      - {max_limit: 20, reset_duration: 24h}\n";
         let found = problems(text);
         assert_eq!(found.len(), 3, "{found:#?}");
-        assert!(found[0].starts_with("g.yaml:4:15: customer \"Nobody\""), "{found:#?}");
-        assert!(found[1].starts_with("g.yaml:5:5: team \"platform\" is declared twice"), "{found:#?}");
+        assert!(
+            found[0].starts_with("g.yaml:4:15: customer \"Nobody\""),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].starts_with("g.yaml:5:5: team \"platform\" is declared twice"),
+            "{found:#?}"
+        );
         assert!(found[2].starts_with("g.yaml:11:41: "), "{found:#?}");
         assert!(found[2].contains("same period"), "{found:#?}");
     }

@@ -82,7 +82,9 @@ fn step(change: &Change, error: Option<String>) -> Step {
 
 /// The ids the server already has, by name.
 fn resolved(observed: &ObservedState) -> Resolved {
-    fn map<T: crate::file::Entity>(items: &[crate::observe::Observed<T>]) -> HashMap<String, String> {
+    fn map<T: crate::file::Entity>(
+        items: &[crate::observe::Observed<T>],
+    ) -> HashMap<String, String> {
         items.iter().map(|o| (o.decl.key(), o.id.clone())).collect()
     }
     Resolved {
@@ -167,9 +169,13 @@ pub async fn apply(
                     // A new key's value is kept at once: a later failure or an
                     // interruption must not lose it.
                     let written = match (&result, &options.secrets) {
-                        (Ok(ops::Done { secret: Some(value), .. }), Some(out)) => {
-                            out.write(&change.label, value).is_ok()
-                        }
+                        (
+                            Ok(ops::Done {
+                                secret: Some(value),
+                                ..
+                            }),
+                            Some(out),
+                        ) => out.write(&change.label, value).is_ok(),
                         _ => false,
                     };
                     bar.inc(1);
@@ -183,9 +189,7 @@ pub async fn apply(
         for (change, outcome) in outcomes {
             match outcome {
                 None => report.not_run.push(step(change, None)),
-                Some(Outcome { result: Err(e), .. }) => {
-                    report.failed.push(step(change, Some(e)))
-                }
+                Some(Outcome { result: Err(e), .. }) => report.failed.push(step(change, Some(e))),
                 Some(Outcome {
                     result: Ok(done),
                     written,

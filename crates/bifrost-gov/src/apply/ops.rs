@@ -103,7 +103,10 @@ fn desired<T>(items: &[T], change: &Change) -> Result<usize, Failure> {
         .ok_or_else(|| "internal: the plan does not match the file".to_string())
 }
 
-fn live_id<T>(items: &[crate::observe::Observed<T>], change: &Change) -> Result<(String, usize), Failure> {
+fn live_id<T>(
+    items: &[crate::observe::Observed<T>],
+    change: &Change,
+) -> Result<(String, usize), Failure> {
     let i = change
         .live
         .filter(|i| *i < items.len())

@@ -347,7 +347,11 @@ mod tests {
             calendar_aligned: false,
         };
         team.normalize();
-        let periods: Vec<&str> = team.budgets.iter().map(|b| b.reset_duration.as_str()).collect();
+        let periods: Vec<&str> = team
+            .budgets
+            .iter()
+            .map(|b| b.reset_duration.as_str())
+            .collect();
         assert_eq!(periods, ["24h", "1w", "1M"]);
         assert_eq!(team.customer, None);
         assert_eq!(team.rate_limit, None);

@@ -79,9 +79,8 @@ impl Source {
     /// reported where it is.
     pub fn parse(&self) -> Result<GovernanceFile, Diagnostic> {
         if self.json {
-            serde_json::from_str(&self.text).map_err(|e| {
-                self.diagnostic(e.line(), e.column(), strip_location(&e.to_string()))
-            })
+            serde_json::from_str(&self.text)
+                .map_err(|e| self.diagnostic(e.line(), e.column(), strip_location(&e.to_string())))
         } else {
             if self.text.trim().is_empty() {
                 return Err(self.diagnostic(1, 1, "the file is empty".into()));
@@ -124,7 +123,11 @@ mod tests {
 
     #[test]
     fn yaml_type_errors_carry_line_and_column() {
-        let source = Source::from_text("g.yaml", "version: 1\nteams:\n  - name: a\n    budgets: 7\n", false);
+        let source = Source::from_text(
+            "g.yaml",
+            "version: 1\nteams:\n  - name: a\n    budgets: 7\n",
+            false,
+        );
         let d = source.parse().unwrap_err();
         assert_eq!((d.line, d.file.as_str()), (4, "g.yaml"));
         assert!(d.message.contains("budgets"), "{d}");
@@ -133,7 +136,11 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused_where_they_are() {
-        let source = Source::from_text("g.yaml", "version: 1\nteams:\n  - name: a\n    custmer: b\n", false);
+        let source = Source::from_text(
+            "g.yaml",
+            "version: 1\nteams:\n  - name: a\n    custmer: b\n",
+            false,
+        );
         let d = source.parse().unwrap_err();
         assert_eq!(d.line, 4);
         assert!(d.message.contains("unknown field `custmer`"), "{d}");
@@ -141,7 +148,11 @@ mod tests {
 
     #[test]
     fn json_errors_carry_line_and_column() {
-        let source = Source::from_text("g.json", "{\n  \"version\": 1,\n  \"teams\": [{\"name\": 3}]\n}", true);
+        let source = Source::from_text(
+            "g.json",
+            "{\n  \"version\": 1,\n  \"teams\": [{\"name\": 3}]\n}",
+            true,
+        );
         let d = source.parse().unwrap_err();
         assert_eq!(d.line, 3);
         assert!(d.column > 1);

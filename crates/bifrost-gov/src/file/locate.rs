@@ -86,9 +86,7 @@ fn probe(text: &str, json: bool, segs: &[Seg]) -> Option<Position> {
     } else {
         let de = serde_norway::Deserializer::from_str(text);
         match Probe(segs).deserialize(de) {
-            Err(e) if e.to_string().contains(HIT) => {
-                e.location().map(|l| (l.line(), l.column()))
-            }
+            Err(e) if e.to_string().contains(HIT) => e.location().map(|l| (l.line(), l.column())),
             _ => None,
         }
     }
@@ -238,7 +236,10 @@ mod tests {
     #[test]
     fn yaml_positions_point_at_the_value() {
         let teams = Path::root().key("teams");
-        assert_eq!(at(YAML, false, teams.index(1).key("customer")), Some((5, 15)));
+        assert_eq!(
+            at(YAML, false, teams.index(1).key("customer")),
+            Some((5, 15))
+        );
         assert_eq!(at(YAML, false, teams.index(0)), Some((3, 5)));
         let key = Path::item("virtual_keys", 0).key("team");
         assert_eq!(at(YAML, false, key), Some((7, 21)));

@@ -339,7 +339,9 @@ pub struct ProviderDecl {
 
 /// Who a routing rule applies to; names refer to entities of this file (or
 /// `external`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ScopeDecl {
     /// Every request.
@@ -460,7 +462,9 @@ pub struct PricingOverrideDecl {
 }
 
 /// What a pricing override applies to.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum PricingScopeDecl {
     /// Every request.
