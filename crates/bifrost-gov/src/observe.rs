@@ -267,11 +267,15 @@ fn routing_rule(r: &types::RoutingRule, names: &Names) -> Result<RoutingRuleDecl
         r.scope.as_deref().unwrap_or_default(),
         r.scope_id.as_deref(),
     ) {
-        Some(Scope::Global) => ScopeDecl::Global,
-        Some(Scope::Team(id)) => ScopeDecl::Team(names.team(&id, &owner)?),
-        Some(Scope::Customer(id)) => ScopeDecl::Customer(names.customer(&id, &owner)?),
-        Some(Scope::VirtualKey(id)) => ScopeDecl::VirtualKey(names.key(&id, &owner)?),
-        Some(Scope::User(id)) => ScopeDecl::User(id),
+        Some(Scope::Global) => ScopeDecl::default(),
+        Some(Scope::Team(id)) => ScopeDecl::of(ScopeTarget::Team(&names.team(&id, &owner)?)),
+        Some(Scope::Customer(id)) => {
+            ScopeDecl::of(ScopeTarget::Customer(&names.customer(&id, &owner)?))
+        }
+        Some(Scope::VirtualKey(id)) => {
+            ScopeDecl::of(ScopeTarget::VirtualKey(&names.key(&id, &owner)?))
+        }
+        Some(Scope::User(id)) => ScopeDecl::of(ScopeTarget::User(&id)),
         _ => {
             return Err(ObserveError(format!(
                 "{owner} (id {}) has scope {:?}, which this tool cannot express",
@@ -332,45 +336,15 @@ fn pricing_override(
             p.id
         ))
     };
-    let scope = match PricingScope::from_existing(p).ok_or_else(|| cannot("scope"))? {
-        PricingScope::Global => PricingScopeDecl::Global,
-        PricingScope::Provider { provider } => PricingScopeDecl::Provider { provider },
-        PricingScope::ProviderKey { provider_key_id } => {
-            PricingScopeDecl::ProviderKey { provider_key_id }
-        }
-        PricingScope::VirtualKey { virtual_key_id } => PricingScopeDecl::VirtualKey {
-            virtual_key: names.key(&virtual_key_id, &owner)?,
-        },
-        PricingScope::VirtualKeyProvider {
-            virtual_key_id,
-            provider,
-        } => PricingScopeDecl::VirtualKeyProvider {
-            virtual_key: names.key(&virtual_key_id, &owner)?,
-            provider,
-        },
-        PricingScope::VirtualKeyProviderKey {
-            virtual_key_id,
-            provider,
-            provider_key_id,
-        } => PricingScopeDecl::VirtualKeyProviderKey {
-            virtual_key: names.key(&virtual_key_id, &owner)?,
-            provider,
-            provider_key_id,
-        },
-        PricingScope::User { user_id } => PricingScopeDecl::User { user_id },
-        PricingScope::UserProvider { user_id, provider } => {
-            PricingScopeDecl::UserProvider { user_id, provider }
-        }
-        PricingScope::UserProviderKey {
-            user_id,
-            provider,
-            provider_key_id,
-        } => PricingScopeDecl::UserProviderKey {
-            user_id,
-            provider,
-            provider_key_id,
-        },
-        _ => return Err(cannot("scope")),
+    PricingScope::from_existing(p).ok_or_else(|| cannot("scope"))?;
+    // The SDK checked the kind against the ids; the declaration is the ids.
+    let scope = PricingScopeDecl {
+        virtual_key: present(&p.virtual_key_id)
+            .map(|id| names.key(id, &owner))
+            .transpose()?,
+        user_id: present(&p.user_id).map(str::to_string),
+        provider: present(&p.provider_id).map(str::to_string),
+        provider_key_id: present(&p.provider_key_id).map(str::to_string),
     };
     let pattern = match ModelPattern::from_existing(p).ok_or_else(|| cannot("pattern"))? {
         ModelPattern::Exact(name) => name,

@@ -161,11 +161,11 @@ impl<'a> Scope<'a> {
     }
 
     fn scope(&self, scope: &ScopeDecl) -> bool {
-        match scope {
-            ScopeDecl::Team(t) => self.team_tree(t),
-            ScopeDecl::Customer(c) => self.customer_tree(c),
-            ScopeDecl::VirtualKey(k) => self.key_named(k),
-            ScopeDecl::Global | ScopeDecl::User(_) => false,
+        match scope.target() {
+            Ok(ScopeTarget::Team(t)) => self.team_tree(t),
+            Ok(ScopeTarget::Customer(c)) => self.customer_tree(c),
+            Ok(ScopeTarget::VirtualKey(k)) => self.key_named(k),
+            _ => false,
         }
     }
 }
@@ -218,7 +218,9 @@ impl Owned for PricingOverrideDecl {
     fn owned(&self, s: &Scope<'_>) -> bool {
         s.prefixed(&self.name)
             || self.scope.virtual_key().is_some_and(|k| s.key_named(k))
-            || matches!(&self.scope, PricingScopeDecl::Provider { provider } if s.provider(provider))
+            || (self.scope.virtual_key.is_none()
+                && self.scope.user_id.is_none()
+                && self.scope.provider.as_deref().is_some_and(|p| s.provider(p)))
     }
 }
 

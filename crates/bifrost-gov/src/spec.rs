@@ -219,78 +219,74 @@ pub fn fallback(decl: &FallbackDecl) -> Fallback {
 
 /// A routing scope with ids.
 pub fn scope(decl: &ScopeDecl, ids: &dyn Ids, path: &Path) -> Result<Scope, SpecError> {
-    let path = path.clone();
-    Ok(match decl {
-        ScopeDecl::Global => Scope::Global,
-        ScopeDecl::Team(n) => Scope::Team(resolve(ids.team(n), "team", n, path.key("team"))?),
-        ScopeDecl::Customer(n) => Scope::Customer(resolve(
-            ids.customer(n),
-            "customer",
-            n,
-            path.key("customer"),
-        )?),
-        ScopeDecl::VirtualKey(n) => Scope::VirtualKey(resolve(
+    let target = decl
+        .target()
+        .map_err(|e| SpecError::new(path.clone(), e))?;
+    Ok(match target {
+        ScopeTarget::Global => Scope::Global,
+        ScopeTarget::Team(n) => Scope::Team(resolve(ids.team(n), "team", n, path.key("team"))?),
+        ScopeTarget::Customer(n) => {
+            Scope::Customer(resolve(ids.customer(n), "customer", n, path.key("customer"))?)
+        }
+        ScopeTarget::VirtualKey(n) => Scope::VirtualKey(resolve(
             ids.key(n),
             "virtual key",
             n,
             path.key("virtual_key"),
         )?),
-        ScopeDecl::User(id) => Scope::User(id.clone()),
+        ScopeTarget::User(id) => Scope::User(id.to_string()),
     })
 }
 
-/// A pricing scope with ids.
+/// A pricing scope with ids; the fields set select its kind.
 pub fn pricing_scope(
     decl: &PricingScopeDecl,
     ids: &dyn Ids,
     path: &Path,
 ) -> Result<PricingScope, SpecError> {
-    let key = |name: &str, kind: &str| {
+    let key = |name: &str| {
         resolve(
             ids.key(name),
             "virtual key",
             name,
-            path.key(kind).key("virtual_key"),
+            path.key("virtual_key"),
         )
     };
-    Ok(match decl.clone() {
-        PricingScopeDecl::Global => PricingScope::Global,
-        PricingScopeDecl::Provider { provider } => PricingScope::Provider { provider },
-        PricingScopeDecl::ProviderKey { provider_key_id } => {
-            PricingScope::ProviderKey { provider_key_id }
+    let d = decl.clone();
+    Ok(match (d.virtual_key, d.user_id, d.provider, d.provider_key_id) {
+        (None, None, None, None) => PricingScope::Global,
+        (None, None, Some(provider), None) => PricingScope::Provider { provider },
+        (None, None, None, Some(provider_key_id)) => PricingScope::ProviderKey { provider_key_id },
+        (Some(k), None, None, None) => PricingScope::VirtualKey {
+            virtual_key_id: key(&k)?,
+        },
+        (Some(k), None, Some(provider), None) => PricingScope::VirtualKeyProvider {
+            virtual_key_id: key(&k)?,
+            provider,
+        },
+        (Some(k), None, Some(provider), Some(provider_key_id)) => {
+            PricingScope::VirtualKeyProviderKey {
+                virtual_key_id: key(&k)?,
+                provider,
+                provider_key_id,
+            }
         }
-        PricingScopeDecl::VirtualKey { virtual_key } => PricingScope::VirtualKey {
-            virtual_key_id: key(&virtual_key, "virtual_key")?,
-        },
-        PricingScopeDecl::VirtualKeyProvider {
-            virtual_key,
-            provider,
-        } => PricingScope::VirtualKeyProvider {
-            virtual_key_id: key(&virtual_key, "virtual_key_provider")?,
-            provider,
-        },
-        PricingScopeDecl::VirtualKeyProviderKey {
-            virtual_key,
-            provider,
-            provider_key_id,
-        } => PricingScope::VirtualKeyProviderKey {
-            virtual_key_id: key(&virtual_key, "virtual_key_provider_key")?,
-            provider,
-            provider_key_id,
-        },
-        PricingScopeDecl::User { user_id } => PricingScope::User { user_id },
-        PricingScopeDecl::UserProvider { user_id, provider } => {
-            PricingScope::UserProvider { user_id, provider }
+        (None, Some(user_id), None, None) => PricingScope::User { user_id },
+        (None, Some(user_id), Some(provider), None) => PricingScope::UserProvider { user_id, provider },
+        (None, Some(user_id), Some(provider), Some(provider_key_id)) => {
+            PricingScope::UserProviderKey {
+                user_id,
+                provider,
+                provider_key_id,
+            }
         }
-        PricingScopeDecl::UserProviderKey {
-            user_id,
-            provider,
-            provider_key_id,
-        } => PricingScope::UserProviderKey {
-            user_id,
-            provider,
-            provider_key_id,
-        },
+        _ => {
+            return Err(SpecError::new(
+                path.clone(),
+                "a pricing scope is nothing (global), provider, provider_key_id, virtual_key \
+                 (+ provider (+ provider_key_id)) or user_id (+ provider (+ provider_key_id))",
+            ));
+        }
     })
 }
 

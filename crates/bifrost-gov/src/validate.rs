@@ -198,18 +198,21 @@ fn check_references(file: &GovernanceFile, problems: &mut Problems) {
     }
     for (i, rule) in file.routing_rules.iter().enumerate() {
         let path = Path::item("routing_rules", i).key("scope");
-        match &rule.scope {
-            ScopeDecl::Team(n) => known.check("team", n, path.key("team"), problems),
-            ScopeDecl::Customer(n) => known.check("customer", n, path.key("customer"), problems),
-            ScopeDecl::VirtualKey(n) => {
+        match rule.scope.target() {
+            Ok(ScopeTarget::Team(n)) => known.check("team", n, path.key("team"), problems),
+            Ok(ScopeTarget::Customer(n)) => {
+                known.check("customer", n, path.key("customer"), problems)
+            }
+            Ok(ScopeTarget::VirtualKey(n)) => {
                 known.check("virtual key", n, path.key("virtual_key"), problems)
             }
-            ScopeDecl::Global | ScopeDecl::User(_) => {}
+            Ok(ScopeTarget::Global | ScopeTarget::User(_)) => {}
+            Err(e) => problems.add(path, e),
         }
     }
     for (i, po) in file.pricing_overrides.iter().enumerate() {
         if let Some(k) = po.scope.virtual_key() {
-            let path = Path::item("pricing_overrides", i).key("scope");
+            let path = Path::item("pricing_overrides", i).key("scope").key("virtual_key");
             known.check("virtual key", k, path, problems);
         }
     }

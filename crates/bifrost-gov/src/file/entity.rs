@@ -234,12 +234,13 @@ impl Entity for ProviderDecl {
 
 /// How a scope reads in labels.
 pub fn scope_label(scope: &ScopeDecl) -> String {
-    match scope {
-        ScopeDecl::Global => "global".into(),
-        ScopeDecl::Team(n) => format!("team {n}"),
-        ScopeDecl::Customer(n) => format!("customer {n}"),
-        ScopeDecl::VirtualKey(n) => format!("key {n}"),
-        ScopeDecl::User(n) => format!("user {n}"),
+    match scope.target() {
+        Ok(ScopeTarget::Global) => "global".into(),
+        Ok(ScopeTarget::Team(n)) => format!("team {n}"),
+        Ok(ScopeTarget::Customer(n)) => format!("customer {n}"),
+        Ok(ScopeTarget::VirtualKey(n)) => format!("key {n}"),
+        Ok(ScopeTarget::User(n)) => format!("user {n}"),
+        Err(_) => format!("{scope:?}"),
     }
 }
 
@@ -249,14 +250,23 @@ impl Entity for RoutingRuleDecl {
         format!("{:?}|{}", self.scope, self.name)
     }
     fn label(&self) -> String {
-        match self.scope {
-            ScopeDecl::Global => self.name.clone(),
-            _ => format!("{} ({})", self.name, scope_label(&self.scope)),
+        if self.scope.is_global() {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, scope_label(&self.scope))
         }
     }
     fn normalize(&mut self) {
         blank_to_none(&mut self.description);
         blank_to_none(&mut self.cel_expression);
+        for part in [
+            &mut self.scope.team,
+            &mut self.scope.customer,
+            &mut self.scope.virtual_key,
+            &mut self.scope.user,
+        ] {
+            blank_to_none(part);
+        }
         for t in &mut self.targets {
             blank_to_none(&mut t.provider);
             blank_to_none(&mut t.model);
@@ -271,37 +281,42 @@ impl Entity for PricingOverrideDecl {
         format!("{}|{:?}", self.name, self.scope)
     }
     fn label(&self) -> String {
-        match &self.scope {
-            PricingScopeDecl::Global => self.name.clone(),
-            scope => format!("{} ({})", self.name, pricing_scope_label(scope)),
+        if self.scope.is_global() {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, pricing_scope_label(&self.scope))
         }
     }
     fn normalize(&mut self) {
         normalize_set(&mut self.request_types);
+        for part in [
+            &mut self.scope.virtual_key,
+            &mut self.scope.user_id,
+            &mut self.scope.provider,
+            &mut self.scope.provider_key_id,
+        ] {
+            blank_to_none(part);
+        }
     }
 }
 
-/// How a pricing scope reads in labels.
+/// How a pricing scope reads in labels: its fields, `name=value`.
 pub fn pricing_scope_label(scope: &PricingScopeDecl) -> String {
-    let parts: Vec<String> = serde_json::to_value(scope)
-        .ok()
-        .and_then(|v| match v {
-            serde_json::Value::Object(map) => map.into_iter().next().map(|(kind, fields)| {
-                let mut parts = vec![kind];
-                if let serde_json::Value::Object(fields) = fields {
-                    parts.extend(
-                        fields
-                            .into_iter()
-                            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())),
-                    );
-                }
-                parts
-            }),
-            serde_json::Value::String(kind) => Some(vec![kind]),
-            _ => None,
-        })
-        .unwrap_or_default();
-    parts.join(" ")
+    let fields = [
+        ("virtual_key", &scope.virtual_key),
+        ("user_id", &scope.user_id),
+        ("provider", &scope.provider),
+        ("provider_key_id", &scope.provider_key_id),
+    ];
+    let parts: Vec<String> = fields
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect();
+    if parts.is_empty() {
+        "global".into()
+    } else {
+        parts.join(" ")
+    }
 }
 
 impl GovernanceFile {
@@ -369,14 +384,12 @@ mod tests {
 
     #[test]
     fn pricing_scope_labels_name_their_fields() {
-        let scope = PricingScopeDecl::VirtualKeyProvider {
-            virtual_key: "checkout".into(),
-            provider: "openai".into(),
+        let scope = PricingScopeDecl {
+            virtual_key: Some("checkout".into()),
+            provider: Some("openai".into()),
+            ..PricingScopeDecl::default()
         };
-        assert_eq!(
-            pricing_scope_label(&scope),
-            "virtual_key_provider provider=openai virtual_key=checkout"
-        );
-        assert_eq!(pricing_scope_label(&PricingScopeDecl::Global), "global");
+        assert_eq!(pricing_scope_label(&scope), "virtual_key=checkout provider=openai");
+        assert_eq!(pricing_scope_label(&PricingScopeDecl::default()), "global");
     }
 }

@@ -337,29 +337,75 @@ pub struct ProviderDecl {
     pub calendar_aligned: bool,
 }
 
-/// Who a routing rule applies to; names refer to entities of this file (or
-/// `external`).
-#[derive(
-    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum ScopeDecl {
-    /// Every request.
-    #[default]
-    Global,
+/// Who a routing rule applies to: at most one of its fields (none: every request).
+/// Names refer to entities of this file (or `external`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDecl {
     /// The keys of this team.
-    Team(String),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
     /// The keys of this customer.
-    Customer(String),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
     /// This key.
-    VirtualKey(String),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_key: Option<String>,
     /// This user (enterprise identities, by id; newest v2.x servers).
-    User(String),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+}
+
+/// What a [`ScopeDecl`] selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeTarget<'a> {
+    /// Every request.
+    Global,
+    /// A team, by name.
+    Team(&'a str),
+    /// A customer, by name.
+    Customer(&'a str),
+    /// A key, by name.
+    VirtualKey(&'a str),
+    /// A user, by id.
+    User(&'a str),
 }
 
 impl ScopeDecl {
-    fn is_global(&self) -> bool {
-        *self == ScopeDecl::Global
+    /// Every request (no field set).
+    pub fn is_global(&self) -> bool {
+        *self == ScopeDecl::default()
+    }
+
+    /// What the scope selects, or why it is not one scope.
+    pub fn target(&self) -> Result<ScopeTarget<'_>, String> {
+        let set: Vec<ScopeTarget<'_>> = [
+            self.team.as_deref().map(ScopeTarget::Team),
+            self.customer.as_deref().map(ScopeTarget::Customer),
+            self.virtual_key.as_deref().map(ScopeTarget::VirtualKey),
+            self.user.as_deref().map(ScopeTarget::User),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match set.as_slice() {
+            [] => Ok(ScopeTarget::Global),
+            [one] => Ok(*one),
+            _ => Err("a scope names one of team, customer, virtual_key or user".into()),
+        }
+    }
+
+    /// The scope of one target.
+    pub fn of(target: ScopeTarget<'_>) -> Self {
+        let mut scope = ScopeDecl::default();
+        match target {
+            ScopeTarget::Global => {}
+            ScopeTarget::Team(n) => scope.team = Some(n.into()),
+            ScopeTarget::Customer(n) => scope.customer = Some(n.into()),
+            ScopeTarget::VirtualKey(n) => scope.virtual_key = Some(n.into()),
+            ScopeTarget::User(n) => scope.user = Some(n.into()),
+        }
+        scope
     }
 }
 
@@ -369,8 +415,8 @@ impl ScopeDecl {
 pub struct RoutingRuleDecl {
     /// Name, unique within its scope.
     pub name: String,
-    /// `global` (the default), or `{team: NAME}`, `{customer: NAME}`,
-    /// `{virtual_key: NAME}`, `{user: ID}`.
+    /// `{team: NAME}`, `{customer: NAME}`, `{virtual_key: NAME}` or `{user: ID}`;
+    /// omitted: every request.
     #[serde(default, skip_serializing_if = "ScopeDecl::is_global")]
     pub scope: ScopeDecl,
     /// Free text.
@@ -449,7 +495,7 @@ pub struct PinnedFallbackDecl {
 pub struct PricingOverrideDecl {
     /// Name (unique together with the scope).
     pub name: String,
-    /// What the override applies to.
+    /// What the override applies to (default: every request).
     #[serde(default, skip_serializing_if = "PricingScopeDecl::is_global")]
     pub scope: PricingScopeDecl,
     /// A model name, `prefix*` for every model starting with `prefix`, or `*`.
@@ -461,94 +507,41 @@ pub struct PricingOverrideDecl {
     pub patch: PriceDecl,
 }
 
-/// What a pricing override applies to.
-#[derive(
-    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum PricingScopeDecl {
-    /// Every request.
-    #[default]
-    Global,
-    /// Requests to a provider.
-    Provider {
-        /// Provider name.
-        provider: String,
-    },
-    /// Requests served with one provider key.
-    ProviderKey {
-        /// The provider key's `key_id`.
-        provider_key_id: String,
-    },
-    /// Requests made with a key.
-    VirtualKey {
-        /// The key's name.
-        virtual_key: String,
-    },
-    /// Requests made with a key to a provider.
-    VirtualKeyProvider {
-        /// The key's name.
-        virtual_key: String,
-        /// Provider name.
-        provider: String,
-    },
-    /// Requests made with a key and served with one provider key.
-    VirtualKeyProviderKey {
-        /// The key's name.
-        virtual_key: String,
-        /// Provider name.
-        provider: String,
-        /// The provider key's `key_id`.
-        provider_key_id: String,
-    },
-    /// Requests of a user (v1.6.7+ servers).
-    User {
-        /// The user's id.
-        user_id: String,
-    },
-    /// Requests of a user to a provider.
-    UserProvider {
-        /// The user's id.
-        user_id: String,
-        /// Provider name.
-        provider: String,
-    },
-    /// Requests of a user served with one provider key.
-    UserProviderKey {
-        /// The user's id.
-        user_id: String,
-        /// Provider name.
-        provider: String,
-        /// The provider key's `key_id`.
-        provider_key_id: String,
-    },
+/// What a pricing override applies to; the fields set say which kind of scope it
+/// is: none (every request), `provider`, `provider_key_id`, `virtual_key`,
+/// `virtual_key` + `provider` (+ `provider_key_id`), `user_id` (+ `provider`
+/// (+ `provider_key_id`)).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PricingScopeDecl {
+    /// A key, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_key: Option<String>,
+    /// A user, by id (v1.6.7+ servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// A provider name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// A provider key's `key_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_key_id: Option<String>,
 }
 
 impl PricingScopeDecl {
-    fn is_global(&self) -> bool {
-        *self == PricingScopeDecl::Global
+    /// Every request (no field set).
+    pub fn is_global(&self) -> bool {
+        *self == PricingScopeDecl::default()
     }
 
     /// The key the scope names, if any.
     pub fn virtual_key(&self) -> Option<&str> {
-        match self {
-            PricingScopeDecl::VirtualKey { virtual_key }
-            | PricingScopeDecl::VirtualKeyProvider { virtual_key, .. }
-            | PricingScopeDecl::VirtualKeyProviderKey { virtual_key, .. } => Some(virtual_key),
-            _ => None,
-        }
+        self.virtual_key.as_deref()
     }
 
     /// The provider the scope names, if any.
     pub fn provider(&self) -> Option<&str> {
-        match self {
-            PricingScopeDecl::Provider { provider }
-            | PricingScopeDecl::VirtualKeyProvider { provider, .. }
-            | PricingScopeDecl::VirtualKeyProviderKey { provider, .. }
-            | PricingScopeDecl::UserProvider { provider, .. }
-            | PricingScopeDecl::UserProviderKey { provider, .. } => Some(provider),
-            _ => None,
-        }
+        self.provider.as_deref()
     }
 }
 
