@@ -145,9 +145,14 @@ pub fn rate_limit_spec(decl: &RateLimitDecl, path: &Path) -> Result<RateLimitSpe
         )?;
         builder = builder.requests(r.max_limit, p);
     }
-    builder
-        .build()
-        .map_err(|e| SpecError::new(path.clone(), e.reason))
+    builder.build().map_err(|e| {
+        let at = match e.field {
+            "rate_limit tokens" => path.key("tokens").key("max_limit"),
+            "rate_limit requests" => path.key("requests").key("max_limit"),
+            _ => path.clone(),
+        };
+        SpecError::new(at, e.reason)
+    })
 }
 
 fn selection<'a>(list: &'a [String]) -> Option<&'a [String]> {

@@ -279,6 +279,68 @@ fn ok<T>(result: Result<T, SpecError>) -> Result<(), SpecError> {
     result.map(|_| ())
 }
 
+/// The budget and rate-limit problems of one owner, each on its own (the builders
+/// stop at the first).
+fn limit_problems(
+    budgets: &[BudgetDecl],
+    rate_limit: &Option<RateLimitDecl>,
+    base: &Path,
+    problems: &mut Problems,
+) -> bool {
+    let mut found = false;
+    let mut add = |e: SpecError| {
+        let mut path = base.clone();
+        path.0.extend(e.path.0);
+        problems.add(path, e.message);
+        found = true;
+    };
+    if let Err(e) = spec::budget_specs(budgets, &Path::root().key("budgets")) {
+        add(e);
+    }
+    if let Some(limit) = rate_limit
+        && let Err(e) = spec::rate_limit_spec(limit, &Path::root().key("rate_limit"))
+    {
+        add(e);
+    }
+    found
+}
+
+/// Every budget and rate limit of the file, each problem on its own; returns the
+/// entities (by section and index) that had one.
+fn all_limit_problems(file: &GovernanceFile, problems: &mut Problems) -> BTreeSet<(&'static str, usize)> {
+    let mut failed = BTreeSet::new();
+    let mut check = |section: &'static str, i: usize, b: &[BudgetDecl], r: &Option<RateLimitDecl>, sub: Option<Path>| {
+        let base = Path::item(section, i);
+        let base = match sub {
+            Some(sub) => Path(base.0.into_iter().chain(sub.0).collect()),
+            None => base,
+        };
+        if limit_problems(b, r, &base, problems) {
+            failed.insert((section, i));
+        }
+    };
+    for (i, d) in file.customers.iter().enumerate() {
+        check("customers", i, &d.budgets, &d.rate_limit, None);
+    }
+    for (i, d) in file.teams.iter().enumerate() {
+        check("teams", i, &d.budgets, &d.rate_limit, None);
+    }
+    for (i, d) in file.virtual_keys.iter().enumerate() {
+        check("virtual_keys", i, &d.budgets, &d.rate_limit, None);
+        for (j, pc) in d.provider_configs.iter().enumerate() {
+            let sub = Path::root().key("provider_configs").index(j);
+            check("virtual_keys", i, &pc.budgets, &pc.rate_limit, Some(sub));
+        }
+    }
+    for (i, d) in file.model_configs.iter().enumerate() {
+        check("model_configs", i, &d.budgets, &d.rate_limit, None);
+    }
+    for (i, d) in file.providers.iter().enumerate() {
+        check("providers", i, &d.budgets, &d.rate_limit, None);
+    }
+    failed
+}
+
 fn check_specs(file: &GovernanceFile, problems: &mut Problems) {
     let client = match Client::builder().build() {
         Ok(client) => client,
@@ -288,8 +350,12 @@ fn check_specs(file: &GovernanceFile, problems: &mut Problems) {
         }
     };
     let ids = Placeholders;
-    let mut each = |section: &str, results: Vec<Result<(), SpecError>>| {
+    let reported = all_limit_problems(file, problems);
+    let mut each = |section: &'static str, results: Vec<Result<(), SpecError>>| {
         for (i, result) in results.into_iter().enumerate() {
+            if reported.contains(&(section, i)) {
+                continue;
+            }
             if let Err(e) = result {
                 let mut path = Path::item(section, i);
                 path.0.extend(e.path.0);
