@@ -492,3 +492,59 @@ impl ObservedState {
         file
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bifrost_governance::types::{Customer, Team};
+
+    fn customer(id: &str, name: &str) -> Customer {
+        serde_json::from_value(serde_json::json!({"id": id, "name": name})).unwrap()
+    }
+
+    #[test]
+    fn equal_customer_names_are_refused_not_guessed() {
+        // v1.5.x servers allow two customers with one name.
+        let live = LiveState {
+            customers: vec![customer("c1", "Acme"), customer("c2", "Acme")],
+            ..LiveState::default()
+        };
+        let e = observe(&live).unwrap_err();
+        assert!(e.0.contains("2 customers named \"Acme\" (ids c1, c2)"), "{e}");
+        assert!(e.0.contains("refuses to guess"), "{e}");
+    }
+
+    #[test]
+    fn ids_become_names_and_dangling_ids_are_refused() {
+        let team: Team =
+            serde_json::from_value(serde_json::json!({"id": "t1", "name": "platform", "customer_id": "c1"}))
+                .unwrap();
+        let live = LiveState {
+            customers: vec![customer("c1", "Acme")],
+            teams: vec![team.clone()],
+            ..LiveState::default()
+        };
+        let state = observe(&live).unwrap();
+        assert_eq!(state.teams[0].decl.customer.as_deref(), Some("Acme"));
+        let orphan = LiveState {
+            teams: vec![team],
+            ..LiveState::default()
+        };
+        assert!(observe(&orphan).unwrap_err().0.contains("customer id c1"));
+    }
+
+    #[test]
+    fn echo_forms_are_unified() {
+        let pc: types::ProviderConfig = serde_json::from_value(serde_json::json!({
+            "provider": "openai", "allow_all_keys": true, "keys": [], "allowed_models": ["*"]
+        }))
+        .unwrap();
+        let decl = provider_config(&pc);
+        assert_eq!(decl.keys, ["*"]);
+        let single: Budget =
+            serde_json::from_value(serde_json::json!({"id": "b", "max_limit": 5.0, "reset_duration": "1d"}))
+                .unwrap();
+        assert_eq!(budgets(&Some(vec![]), &Some(single)).len(), 1);
+        assert_eq!(rate_limit(&None), None);
+    }
+}
