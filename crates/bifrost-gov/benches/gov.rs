@@ -3,7 +3,8 @@
 //! - `apply_1000_keys`: a file of 1,000 keys in 20 teams applied to an empty fake
 //!   with 5 ms latency per request, 8 operations at a time vs one at a time.
 //! - `plan_10k_keys`: `plan` (read and check the file, read the server, compare)
-//!   of a file declaring the server's 10,000 keys vs listing those keys alone.
+//!   of a file declaring the server's 10,000 keys vs listing those keys alone, and
+//!   the comparison alone (server state as declarations, then the diff).
 //!
 //! Ratios are read from one run; nothing here asserts a time. Before timing, each
 //! group checks that its two sides do the same work (same plan afterwards, same
@@ -153,10 +154,16 @@ fn plan_10k_keys(c: &mut Criterion) {
     assert_eq!(planned.summary.unchanged, 10_000);
     assert!(!planned.summary.has_changes());
     assert_eq!(listed.len(), 10_000);
+    // The comparison alone, on a file and a server state already read.
+    let file = bifrost_gov::validate::validate(&Source::from_text("b.yaml", text.as_str(), false)).unwrap();
+    let live = rt.block_on(LiveState::fetch(&client, 8)).unwrap();
+    let diff = || Plan::compute(&file, &observe(&live).unwrap(), false).unwrap();
+    assert_eq!(diff().summary.unchanged, 10_000);
     let mut group = c.benchmark_group("plan_10k_keys");
     group.sample_size(10);
     group.bench_function("list_keys", |b| b.to_async(&rt).iter(list));
     group.bench_function("plan", |b| b.to_async(&rt).iter(plan));
+    group.bench_function("compare_only", |b| b.iter(diff));
     group.finish();
 }
 

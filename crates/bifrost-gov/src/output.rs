@@ -1,7 +1,7 @@
 //! How results are printed: tables that fit the terminal, or the SDK's types as
 //! JSON or YAML for scripts. Secret values are removed from everything printed.
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle, presets};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -93,11 +93,14 @@ pub fn print_data(value: &Value, format: Format) {
     }
 }
 
+/// Columns apart, a rule under the header, nothing between rows.
+const STYLE: TableStyle = presets::NOTHING.header_separator(LineStyle::none().fill('─'));
+
 /// A table fitted to the terminal's width.
 pub fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
-        .load_style(presets::UTF8_HORIZONTAL_ONLY)
+        .load_style(STYLE)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().copied());
     if let Some(width) = terminal_width() {

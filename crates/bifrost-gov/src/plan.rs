@@ -246,12 +246,16 @@ fn diff_kind<T: Owned>(sides: Sides<'_, T>, scope: Option<&Scope<'_>>, out: &mut
         let (action, live, fields) = match live_by_key.get(&key) {
             None => (Action::Create, None, Vec::new()),
             Some(&j) => {
-                let before = serde_json::to_value(&sides.live[j].decl).unwrap_or(Value::Null);
+                let have = &sides.live[j].decl;
                 let mut want = want.clone();
-                want.adopt_unset(&sides.live[j].decl);
-                let after = serde_json::to_value(&want).unwrap_or(Value::Null);
+                want.adopt_unset(have);
                 let mut fields = Vec::new();
-                field_changes(&before, &after, String::new(), &mut fields);
+                // Equal declarations need no field-by-field look.
+                if want != *have {
+                    let before = serde_json::to_value(have).unwrap_or(Value::Null);
+                    let after = serde_json::to_value(&want).unwrap_or(Value::Null);
+                    field_changes(&before, &after, String::new(), &mut fields);
+                }
                 let action = if fields.is_empty() {
                     Action::Unchanged
                 } else {
