@@ -77,7 +77,10 @@ fn file_of_1000_keys() -> GovernanceFile {
 /// and the plan that follows.
 async fn apply_fresh(file: &GovernanceFile, concurrency: usize) -> (Duration, Plan) {
     let server = MockServer::builder().latency(LATENCY).start().await;
-    let client = Client::builder().base_url(server.base_url()).build().unwrap();
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
     let start = Instant::now();
     let live = LiveState::fetch(&client, 8).await.unwrap();
     let observed = observe(&live).unwrap();
@@ -105,7 +108,9 @@ fn apply_1000_keys(c: &mut Criterion) {
         assert_eq!(after.summary.unchanged, 1020);
     }
     let mut group = c.benchmark_group("apply_1000_keys");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     for (name, concurrency) in [("concurrency_8", 8), ("one_at_a_time", 1)] {
         group.bench_function(name, |b| {
             b.to_async(&rt).iter_custom(|iters| {
@@ -127,7 +132,10 @@ fn plan_10k_keys(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let server = rt.block_on(MockServer::start());
     server.insert_virtual_keys(10_000);
-    let client = Client::builder().base_url(server.base_url()).build().unwrap();
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
     // The file declares every key as it is (a dump), so the plan compares 10,000
     // pairs and finds nothing to change.
     let text = rt.block_on(async {
@@ -155,7 +163,8 @@ fn plan_10k_keys(c: &mut Criterion) {
     assert!(!planned.summary.has_changes());
     assert_eq!(listed.len(), 10_000);
     // The comparison alone, on a file and a server state already read.
-    let file = bifrost_gov::validate::validate(&Source::from_text("b.yaml", text.as_str(), false)).unwrap();
+    let file = bifrost_gov::validate::validate(&Source::from_text("b.yaml", text.as_str(), false))
+        .unwrap();
     let live = rt.block_on(LiveState::fetch(&client, 8)).unwrap();
     let diff = || Plan::compute(&file, &observe(&live).unwrap(), false).unwrap();
     assert_eq!(diff().summary.unchanged, 10_000);

@@ -510,15 +510,19 @@ mod tests {
             ..LiveState::default()
         };
         let e = observe(&live).unwrap_err();
-        assert!(e.0.contains("2 customers named \"Acme\" (ids c1, c2)"), "{e}");
+        assert!(
+            e.0.contains("2 customers named \"Acme\" (ids c1, c2)"),
+            "{e}"
+        );
         assert!(e.0.contains("refuses to guess"), "{e}");
     }
 
     #[test]
     fn ids_become_names_and_dangling_ids_are_refused() {
-        let team: Team =
-            serde_json::from_value(serde_json::json!({"id": "t1", "name": "platform", "customer_id": "c1"}))
-                .unwrap();
+        let team: Team = serde_json::from_value(
+            serde_json::json!({"id": "t1", "name": "platform", "customer_id": "c1"}),
+        )
+        .unwrap();
         let live = LiveState {
             customers: vec![customer("c1", "Acme")],
             teams: vec![team.clone()],
@@ -541,9 +545,10 @@ mod tests {
         .unwrap();
         let decl = provider_config(&pc);
         assert_eq!(decl.keys, ["*"]);
-        let single: Budget =
-            serde_json::from_value(serde_json::json!({"id": "b", "max_limit": 5.0, "reset_duration": "1d"}))
-                .unwrap();
+        let single: Budget = serde_json::from_value(
+            serde_json::json!({"id": "b", "max_limit": 5.0, "reset_duration": "1d"}),
+        )
+        .unwrap();
         assert_eq!(budgets(&Some(vec![]), &Some(single)).len(), 1);
         assert_eq!(rate_limit(&None), None);
     }

@@ -220,7 +220,11 @@ impl Owned for PricingOverrideDecl {
             || self.scope.virtual_key().is_some_and(|k| s.key_named(k))
             || (self.scope.virtual_key.is_none()
                 && self.scope.user_id.is_none()
-                && self.scope.provider.as_deref().is_some_and(|p| s.provider(p)))
+                && self
+                    .scope
+                    .provider
+                    .as_deref()
+                    .is_some_and(|p| s.provider(p)))
     }
 }
 

@@ -155,7 +155,7 @@ pub fn rate_limit_spec(decl: &RateLimitDecl, path: &Path) -> Result<RateLimitSpe
     })
 }
 
-fn selection<'a>(list: &'a [String]) -> Option<&'a [String]> {
+fn selection(list: &[String]) -> Option<&[String]> {
     (!list.iter().any(|i| i == "*")).then_some(list)
 }
 
@@ -224,15 +224,16 @@ pub fn fallback(decl: &FallbackDecl) -> Fallback {
 
 /// A routing scope with ids.
 pub fn scope(decl: &ScopeDecl, ids: &dyn Ids, path: &Path) -> Result<Scope, SpecError> {
-    let target = decl
-        .target()
-        .map_err(|e| SpecError::new(path.clone(), e))?;
+    let target = decl.target().map_err(|e| SpecError::new(path.clone(), e))?;
     Ok(match target {
         ScopeTarget::Global => Scope::Global,
         ScopeTarget::Team(n) => Scope::Team(resolve(ids.team(n), "team", n, path.key("team"))?),
-        ScopeTarget::Customer(n) => {
-            Scope::Customer(resolve(ids.customer(n), "customer", n, path.key("customer"))?)
-        }
+        ScopeTarget::Customer(n) => Scope::Customer(resolve(
+            ids.customer(n),
+            "customer",
+            n,
+            path.key("customer"),
+        )?),
         ScopeTarget::VirtualKey(n) => Scope::VirtualKey(resolve(
             ids.key(n),
             "virtual key",
@@ -249,50 +250,49 @@ pub fn pricing_scope(
     ids: &dyn Ids,
     path: &Path,
 ) -> Result<PricingScope, SpecError> {
-    let key = |name: &str| {
-        resolve(
-            ids.key(name),
-            "virtual key",
-            name,
-            path.key("virtual_key"),
-        )
-    };
+    let key = |name: &str| resolve(ids.key(name), "virtual key", name, path.key("virtual_key"));
     let d = decl.clone();
-    Ok(match (d.virtual_key, d.user_id, d.provider, d.provider_key_id) {
-        (None, None, None, None) => PricingScope::Global,
-        (None, None, Some(provider), None) => PricingScope::Provider { provider },
-        (None, None, None, Some(provider_key_id)) => PricingScope::ProviderKey { provider_key_id },
-        (Some(k), None, None, None) => PricingScope::VirtualKey {
-            virtual_key_id: key(&k)?,
-        },
-        (Some(k), None, Some(provider), None) => PricingScope::VirtualKeyProvider {
-            virtual_key_id: key(&k)?,
-            provider,
-        },
-        (Some(k), None, Some(provider), Some(provider_key_id)) => {
-            PricingScope::VirtualKeyProviderKey {
+    Ok(
+        match (d.virtual_key, d.user_id, d.provider, d.provider_key_id) {
+            (None, None, None, None) => PricingScope::Global,
+            (None, None, Some(provider), None) => PricingScope::Provider { provider },
+            (None, None, None, Some(provider_key_id)) => {
+                PricingScope::ProviderKey { provider_key_id }
+            }
+            (Some(k), None, None, None) => PricingScope::VirtualKey {
+                virtual_key_id: key(&k)?,
+            },
+            (Some(k), None, Some(provider), None) => PricingScope::VirtualKeyProvider {
                 virtual_key_id: key(&k)?,
                 provider,
-                provider_key_id,
+            },
+            (Some(k), None, Some(provider), Some(provider_key_id)) => {
+                PricingScope::VirtualKeyProviderKey {
+                    virtual_key_id: key(&k)?,
+                    provider,
+                    provider_key_id,
+                }
             }
-        }
-        (None, Some(user_id), None, None) => PricingScope::User { user_id },
-        (None, Some(user_id), Some(provider), None) => PricingScope::UserProvider { user_id, provider },
-        (None, Some(user_id), Some(provider), Some(provider_key_id)) => {
-            PricingScope::UserProviderKey {
-                user_id,
-                provider,
-                provider_key_id,
+            (None, Some(user_id), None, None) => PricingScope::User { user_id },
+            (None, Some(user_id), Some(provider), None) => {
+                PricingScope::UserProvider { user_id, provider }
             }
-        }
-        _ => {
-            return Err(SpecError::new(
-                path.clone(),
-                "a pricing scope is nothing (global), provider, provider_key_id, virtual_key \
+            (None, Some(user_id), Some(provider), Some(provider_key_id)) => {
+                PricingScope::UserProviderKey {
+                    user_id,
+                    provider,
+                    provider_key_id,
+                }
+            }
+            _ => {
+                return Err(SpecError::new(
+                    path.clone(),
+                    "a pricing scope is nothing (global), provider, provider_key_id, virtual_key \
                  (+ provider (+ provider_key_id)) or user_id (+ provider (+ provider_key_id))",
-            ));
-        }
-    })
+                ));
+            }
+        },
+    )
 }
 
 /// `name`, `prefix*` or `*`.

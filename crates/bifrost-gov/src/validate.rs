@@ -212,7 +212,9 @@ fn check_references(file: &GovernanceFile, problems: &mut Problems) {
     }
     for (i, po) in file.pricing_overrides.iter().enumerate() {
         if let Some(k) = po.scope.virtual_key() {
-            let path = Path::item("pricing_overrides", i).key("scope").key("virtual_key");
+            let path = Path::item("pricing_overrides", i)
+                .key("scope")
+                .key("virtual_key");
             known.check("virtual key", k, path, problems);
         }
     }
@@ -307,9 +309,16 @@ fn limit_problems(
 
 /// Every budget and rate limit of the file, each problem on its own; returns the
 /// entities (by section and index) that had one.
-fn all_limit_problems(file: &GovernanceFile, problems: &mut Problems) -> BTreeSet<(&'static str, usize)> {
+fn all_limit_problems(
+    file: &GovernanceFile,
+    problems: &mut Problems,
+) -> BTreeSet<(&'static str, usize)> {
     let mut failed = BTreeSet::new();
-    let mut check = |section: &'static str, i: usize, b: &[BudgetDecl], r: &Option<RateLimitDecl>, sub: Option<Path>| {
+    let mut check = |section: &'static str,
+                     i: usize,
+                     b: &[BudgetDecl],
+                     r: &Option<RateLimitDecl>,
+                     sub: Option<Path>| {
         let base = Path::item(section, i);
         let base = match sub {
             Some(sub) => Path(base.0.into_iter().chain(sub.0).collect()),

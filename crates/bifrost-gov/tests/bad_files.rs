@@ -48,13 +48,21 @@ fn yaml_syntax_and_type_errors() {
         "version: 1\nvirtual_keys:\n  - name: k\n    enabled: maybe\n",
         &["type.yaml:4:14: virtual_keys[0].enabled: invalid type"],
     );
-    assert_reports("missing.yaml", "teams: []\n", &["missing.yaml:1:1: missing field `version`"]);
+    assert_reports(
+        "missing.yaml",
+        "teams: []\n",
+        &["missing.yaml:1:1: missing field `version`"],
+    );
     assert_reports("empty.yaml", "", &["empty.yaml:1:1: the file is empty"]);
 }
 
 #[test]
 fn json_syntax_and_type_errors() {
-    assert_reports("syntax.json", "{\n  \"version\": 1,\n  \"teams\": [\n", &["syntax.json:4:0: EOF"]);
+    assert_reports(
+        "syntax.json",
+        "{\n  \"version\": 1,\n  \"teams\": [\n",
+        &["syntax.json:4:0: EOF"],
+    );
     assert_reports(
         "type.json",
         "{\n  \"version\": 1,\n  \"teams\": [{\"name\": 7}]\n}\n",

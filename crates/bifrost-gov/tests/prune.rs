@@ -37,14 +37,28 @@ fn undeclared_entities_are_listed_as_unmanaged_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let file = common::write(&dir, "g.yaml", OWNED);
     let plan = fake.expect(0, &["plan", &file]);
-    assert!(plan.contains("unmanaged (on the server, not in the file; left alone):"), "{plan}");
-    for name in ["acme-stale", "platform-stale", "someone-elses", "other-team", "acme-corp"] {
+    assert!(
+        plan.contains("unmanaged (on the server, not in the file; left alone):"),
+        "{plan}"
+    );
+    for name in [
+        "acme-stale",
+        "platform-stale",
+        "someone-elses",
+        "other-team",
+        "acme-corp",
+    ] {
         assert!(plan.contains(name), "{name} not listed in\n{plan}");
     }
     assert!(plan.contains("0 to delete"), "{plan}");
     fake.expect(0, &["apply", &file, "--yes"]);
     let keys = fake.expect(0, &["keys", "list", "-o", "json"]);
-    assert_eq!(serde_json::from_str::<Vec<serde_json::Value>>(&keys).unwrap().len(), 4);
+    assert_eq!(
+        serde_json::from_str::<Vec<serde_json::Value>>(&keys)
+            .unwrap()
+            .len(),
+        4
+    );
 }
 
 #[test]
@@ -68,7 +82,9 @@ fn prune_deletes_inside_the_ownership_scope_only() {
         .map(|k| k["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(names.len(), 2, "{names:?}");
-    assert!(names.contains(&"acme-kept".to_string()) && names.contains(&"someone-elses".to_string()));
+    assert!(
+        names.contains(&"acme-kept".to_string()) && names.contains(&"someone-elses".to_string())
+    );
     let teams = fake.expect(0, &["teams", "list", "-o", "json"]);
     assert!(teams.contains("other-team"), "{teams}");
     fake.expect(0, &["plan", &file, "--prune"]);
@@ -82,7 +98,15 @@ fn prune_without_an_ownership_section_is_refused() {
     let file = common::write(&dir, "g.yaml", "version: 1\nteams:\n  - name: platform\n");
     let (code, _, err) = fake.run(&["apply", &file, "--prune", "--yes"]);
     assert_eq!(code, 1);
-    assert!(err.contains("--prune needs an `ownership` section"), "{err}");
+    assert!(
+        err.contains("--prune needs an `ownership` section"),
+        "{err}"
+    );
     let keys = fake.expect(0, &["keys", "list", "-o", "json"]);
-    assert_eq!(serde_json::from_str::<Vec<serde_json::Value>>(&keys).unwrap().len(), 4);
+    assert_eq!(
+        serde_json::from_str::<Vec<serde_json::Value>>(&keys)
+            .unwrap()
+            .len(),
+        4
+    );
 }

@@ -21,7 +21,11 @@ fn plan_after_apply_is_empty_on_every_profile() {
         );
         let json = fake.expect(0, &["plan", file, "-o", "json"]);
         let plan: serde_json::Value = serde_json::from_str(&json).unwrap();
-        assert_eq!(plan["summary"]["unchanged"], 12 + u64::from(version != "v1.5.2"), "{version}");
+        assert_eq!(
+            plan["summary"]["unchanged"],
+            12 + u64::from(version != "v1.5.2"),
+            "{version}"
+        );
         // Applying again changes nothing.
         let second = fake.expect(0, &["apply", file, "--yes"]);
         assert!(second.contains("No changes"), "{version}: {second}");
@@ -35,13 +39,21 @@ fn dump_apply_dump_gives_identical_bytes_on_every_profile() {
         let file = full_fixture(version);
         source.expect(0, &["apply", file.to_str().unwrap(), "--yes"]);
         let first = source.dump();
-        assert_eq!(first, source.dump(), "{version}: two dumps of one state differ");
+        assert_eq!(
+            first,
+            source.dump(),
+            "{version}: two dumps of one state differ"
+        );
 
         let dir = tempfile::tempdir().unwrap();
         let dumped = common::write(&dir, "governance.yaml", &first);
         let target = Fake::start(version);
         target.expect(0, &["apply", &dumped, "--yes"]);
-        assert_eq!(target.dump(), first, "{version}: the copy dumps differently");
+        assert_eq!(
+            target.dump(),
+            first,
+            "{version}: the copy dumps differently"
+        );
         target.expect(0, &["plan", &dumped]);
     }
 }
@@ -49,13 +61,19 @@ fn dump_apply_dump_gives_identical_bytes_on_every_profile() {
 #[test]
 fn json_dumps_round_trip_too() {
     let source = Fake::start("v2.3.1");
-    source.expect(0, &["apply", full_fixture("v2.3.1").to_str().unwrap(), "--yes"]);
+    source.expect(
+        0,
+        &["apply", full_fixture("v2.3.1").to_str().unwrap(), "--yes"],
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("governance.json");
     let path = path.to_str().unwrap();
     source.expect(0, &["dump", "--file", path]);
     let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.starts_with("{\n  \"$schema\": \"./governance.schema.json\""), "{text}");
+    assert!(
+        text.starts_with("{\n  \"$schema\": \"./governance.schema.json\""),
+        "{text}"
+    );
     let target = Fake::start("v2.3.1");
     target.expect(0, &["apply", path, "--yes"]);
     target.expect(0, &["plan", path]);
@@ -69,15 +87,32 @@ fn a_partial_failure_stops_reports_and_a_rerun_converges() {
     let full = full_fixture("v2.3.1");
     let (code, out, _) = fake.run(&["apply", full.to_str().unwrap(), "--yes"]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("FAILED:\n  create model config gpt-4o-mini for key acme-checkout"), "{out}");
-    assert!(out.contains("not run (stopped after the failure):"), "{out}");
-    assert!(out.contains("create pricing override acme-discount"), "{out}");
+    assert!(
+        out.contains("FAILED:\n  create model config gpt-4o-mini for key acme-checkout"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not run (stopped after the failure):"),
+        "{out}"
+    );
+    assert!(
+        out.contains("create pricing override acme-discount"),
+        "{out}"
+    );
     // Without the unsupported entity, a rerun creates only what is missing.
     let fixed = full_fixture("v1.5.2");
     let rerun = fake.expect(0, &["apply", fixed.to_str().unwrap(), "--yes"]);
     assert!(rerun.contains("  + cheap-default"), "{rerun}");
-    for done_before in ["+ Acme", "+ acme-platform", "+ acme-checkout", "+ gpt-4o on openai"] {
-        assert!(!rerun.contains(done_before), "{done_before} again in\n{rerun}");
+    for done_before in [
+        "+ Acme",
+        "+ acme-platform",
+        "+ acme-checkout",
+        "+ gpt-4o on openai",
+    ] {
+        assert!(
+            !rerun.contains(done_before),
+            "{done_before} again in\n{rerun}"
+        );
     }
     fake.expect(0, &["plan", fixed.to_str().unwrap()]);
 }
@@ -89,11 +124,20 @@ fn field_level_changes_are_planned_and_applied() {
     fake.expect(0, &["apply", file.to_str().unwrap(), "--yes"]);
     let edited = std::fs::read_to_string(&file)
         .unwrap()
-        .replace("{max_limit: 10, reset_duration: 1d}", "{max_limit: 15, reset_duration: 1d}")
-        .replace("      tokens: {max_limit: 100000, reset_duration: 1h}", "      requests: {max_limit: 50, reset_duration: 1m}")
+        .replace(
+            "{max_limit: 10, reset_duration: 1d}",
+            "{max_limit: 15, reset_duration: 1d}",
+        )
+        .replace(
+            "      tokens: {max_limit: 100000, reset_duration: 1h}",
+            "      requests: {max_limit: 50, reset_duration: 1m}",
+        )
         .replace("        weight: 0.7", "        weight: 0.6")
         .replace("        weight: 0.3", "        weight: 0.4")
-        .replace("  - name: research\n    calendar_aligned: true\n", "  - name: research\n    customer: Globex\n    calendar_aligned: true\n")
+        .replace(
+            "  - name: research\n    calendar_aligned: true\n",
+            "  - name: research\n    customer: Globex\n    calendar_aligned: true\n",
+        )
         .replace("    priority: 5", "    priority: 7");
     let dir = tempfile::tempdir().unwrap();
     let path = common::write(&dir, "edited.yaml", &edited);

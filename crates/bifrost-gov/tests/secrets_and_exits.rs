@@ -5,8 +5,14 @@ mod common;
 use common::{Fake, full_fixture};
 
 fn no_secret(what: &str, text: &str) {
-    assert!(!text.contains("sk-bf-"), "{what} printed a key value:\n{text}");
-    assert!(!text.contains("sk-fake-"), "{what} printed a provider key value:\n{text}");
+    assert!(
+        !text.contains("sk-bf-"),
+        "{what} printed a key value:\n{text}"
+    );
+    assert!(
+        !text.contains("sk-fake-"),
+        "{what} printed a provider key value:\n{text}"
+    );
 }
 
 #[test]
@@ -18,7 +24,15 @@ fn no_output_carries_a_secret_unless_asked() {
     for format in ["table", "json", "yaml"] {
         let name = format!("k-{format}");
         let (code, out, err) = fake.run(&[
-            "keys", "create", &name, "--team", "platform", "--provider", "openai", "-o", format,
+            "keys",
+            "create",
+            &name,
+            "--team",
+            "platform",
+            "--provider",
+            "openai",
+            "-o",
+            format,
         ]);
         assert_eq!(code, 0, "{err}");
         no_secret(&format!("keys create -o {format}"), &(out + &err));
@@ -39,7 +53,14 @@ fn no_output_carries_a_secret_unless_asked() {
         vec!["spend", "-o", "json"],
         vec!["budgets", "-o", "json"],
         vec!["dump"],
-        vec!["-vv", "apply", full_fixture("v2.3.1").to_str().unwrap(), "--yes", "--secrets-out", secrets],
+        vec![
+            "-vv",
+            "apply",
+            full_fixture("v2.3.1").to_str().unwrap(),
+            "--yes",
+            "--secrets-out",
+            secrets,
+        ],
         vec!["-vv", "keys", "list"],
     ] {
         let (code, out, err) = fake.run(&args);
@@ -65,10 +86,18 @@ fn values_are_shown_once_when_asked() {
     let key: serde_json::Value = serde_json::from_str(&out).unwrap();
     let value = key["value"].as_str().unwrap().to_string();
     assert!(value.starts_with("sk-bf-"), "{out}");
-    assert_eq!(fake.server.virtual_key_value(key["id"].as_str().unwrap()).unwrap(), value);
+    assert_eq!(
+        fake.server
+            .virtual_key_value(key["id"].as_str().unwrap())
+            .unwrap(),
+        value
+    );
     let out = fake.expect(0, &["keys", "rotate", "k", "--show-secret"]);
     assert!(out.contains("value: sk-bf-"), "{out}");
-    assert!(!out.contains(&value), "the old value is shown after rotating");
+    assert!(
+        !out.contains(&value),
+        "the old value is shown after rotating"
+    );
 }
 
 #[test]
@@ -96,7 +125,13 @@ fn exit_codes_are_zero_one_and_two() {
         .env("BIFROST_BASE_URL", "http://127.0.0.1:9")
         .args(["plan", file])
         .output()
-        .map(|o| (o.status.code(), (), String::from_utf8_lossy(&o.stderr).into_owned()))
+        .map(|o| {
+            (
+                o.status.code(),
+                (),
+                String::from_utf8_lossy(&o.stderr).into_owned(),
+            )
+        })
         .unwrap();
     assert_eq!(code, Some(1), "{err}");
     assert!(err.starts_with("error: "), "{err}");
@@ -117,7 +152,10 @@ fn external_entities_must_exist_and_are_never_touched() {
     );
     let (code, _, err) = fake.run(&["plan", &file]);
     assert_eq!(code, 1);
-    assert!(err.contains("external team \"shared\" does not exist"), "{err}");
+    assert!(
+        err.contains("external team \"shared\" does not exist"),
+        "{err}"
+    );
     fake.expect(0, &["teams", "create", "shared"]);
     fake.expect(0, &["apply", &file, "--yes", "--prune"]);
     fake.expect(0, &["teams", "get", "shared"]);

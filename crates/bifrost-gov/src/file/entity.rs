@@ -389,7 +389,10 @@ mod tests {
             provider: Some("openai".into()),
             ..PricingScopeDecl::default()
         };
-        assert_eq!(pricing_scope_label(&scope), "virtual_key=checkout provider=openai");
+        assert_eq!(
+            pricing_scope_label(&scope),
+            "virtual_key=checkout provider=openai"
+        );
         assert_eq!(pricing_scope_label(&PricingScopeDecl::default()), "global");
     }
 }

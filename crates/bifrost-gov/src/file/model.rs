@@ -339,7 +339,9 @@ pub struct ProviderDecl {
 
 /// Who a routing rule applies to: at most one of its fields (none: every request).
 /// Names refer to entities of this file (or `external`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeDecl {
     /// The keys of this team.
@@ -511,7 +513,9 @@ pub struct PricingOverrideDecl {
 /// is: none (every request), `provider`, `provider_key_id`, `virtual_key`,
 /// `virtual_key` + `provider` (+ `provider_key_id`), `user_id` (+ `provider`
 /// (+ `provider_key_id`)).
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct PricingScopeDecl {
     /// A key, by name.

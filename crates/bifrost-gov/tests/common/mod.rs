@@ -49,7 +49,10 @@ impl Fake {
     /// Runs `args`, expecting exit code `code`; returns stdout.
     pub fn expect(&self, code: i32, args: &[&str]) -> String {
         let (got, out, err) = self.run(args);
-        assert_eq!(got, code, "bifrost-gov {args:?}\nstdout:\n{out}\nstderr:\n{err}");
+        assert_eq!(
+            got, code,
+            "bifrost-gov {args:?}\nstdout:\n{out}\nstderr:\n{err}"
+        );
         out
     }
 
