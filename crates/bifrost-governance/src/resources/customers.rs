@@ -11,11 +11,11 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::{
-    Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, constrained, non_empty,
+    Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, check_owner_create, constrained, non_empty,
     owner_create_budgets, owner_update_budgets, page, require_all,
 };
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{InvalidInput, Result};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
@@ -194,11 +194,22 @@ pub struct CreateCustomer {
 impl CreateCustomer {
     create_limit_setters!("customer");
 
+    /// Runs every check [`send`](Self::send) makes before any request (name, budget
+    /// periods, calendar alignment), without sending: for tools that check
+    /// declarations offline.
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        check_owner_create::<types::CreateCustomerRequestName>(
+            &self.deferred,
+            &self.limits,
+            "customer name",
+            &self.name,
+        )
+    }
+
     /// Validates, then creates the customer. With budgets, the server version is
     /// read first (once per client) to choose between `budget` and `budgets`.
     pub async fn send(self) -> Result<Customer> {
-        self.deferred.into_result()?;
-        self.limits.check()?;
+        self.validate()?;
         let needed = self.limits.capabilities();
         let name = constrained("customer name", self.name)?;
         require_all(&self.client, needed).await?;

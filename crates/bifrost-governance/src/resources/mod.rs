@@ -279,6 +279,20 @@ impl LimitsUpdate {
     }
 }
 
+/// What the create builder of a budget owner checks before any request: the
+/// deferred setter errors, calendar alignment and the name (behind each builder's
+/// public `validate`).
+pub(crate) fn check_owner_create<T: TryFrom<String>>(
+    deferred: &Deferred,
+    limits: &LimitsCreate,
+    name_field: &'static str,
+    name: &str,
+) -> Result<(), InvalidInput> {
+    deferred.clone().into_result()?;
+    limits.check()?;
+    constrained::<T>(name_field, name.to_string()).map(|_| ())
+}
+
 /// Collects the first validation error of a fluent builder, reported by `send`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Deferred(Option<InvalidInput>);

@@ -12,7 +12,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::{
-    Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, constrained, non_empty,
+    Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, check_owner_create, constrained, non_empty,
     owner_create_budgets, owner_update_budgets, page, require_all,
 };
 use crate::Scope;
@@ -261,11 +261,23 @@ impl CreateModelConfig {
 
     create_limit_setters!("model config");
 
+    /// Runs every check [`send`](Self::send) makes before any request (model name,
+    /// provider, scope, budget periods, calendar alignment), without sending: for
+    /// tools that check declarations offline. Whether the server supports a
+    /// virtual-key scope is only known when sending.
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        check_owner_create::<types::CreateModelConfigRequestModelName>(
+            &self.deferred,
+            &self.limits,
+            "model name",
+            &self.model_name,
+        )
+    }
+
     /// Validates, then creates the config. With budgets or a virtual-key scope, the
     /// server version is read first (once per client).
     pub async fn send(self) -> Result<ModelConfig> {
-        self.deferred.into_result()?;
-        self.limits.check()?;
+        self.validate()?;
         let needed = self.limits.capabilities();
         let model_name = constrained("model name", self.model_name)?;
         require_all(&self.client, needed).await?;

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 
 use super::{LimitsUpdate, non_empty, owner_update_budgets, require_all};
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, InvalidInput, Result};
 use crate::redact;
 use crate::transport::{call, call_delete};
 
@@ -103,13 +103,19 @@ pub struct UpdateProvider {
 impl UpdateProvider {
     update_limit_setters!("provider", "all four fields are overwritten.");
 
+    /// Runs every check [`send`](Self::send) makes before any request (provider
+    /// name, budget periods, calendar alignment), without sending.
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        non_empty("provider name", &self.provider)?;
+        self.limits.check()
+    }
+
     /// Validates, then updates the provider's governance. With budgets, the server
     /// version is read first (once per client) to choose between `budget` and
     /// `budgets`. A success response without the `provider` object is an
     /// [`Error::Decode`].
     pub async fn send(self) -> Result<ProviderGovernance> {
-        non_empty("provider name", &self.provider)?;
-        self.limits.check()?;
+        self.validate()?;
         let needed = self.limits.capabilities();
         require_all(&self.client, needed).await?;
         let budgets = owner_update_budgets(

@@ -4,9 +4,12 @@ use bifrost_governance_client::types::{self, Team};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
-use super::{Deferred, LimitsCreate, LimitsUpdate, constrained, non_empty, page, require_all};
+use super::{
+    Deferred, LimitsCreate, LimitsUpdate, check_owner_create, constrained, non_empty, page,
+    require_all,
+};
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{InvalidInput, Result};
 use crate::pagination::{List, ListSource, Page};
 use crate::transport::{call, call_delete};
 
@@ -158,10 +161,21 @@ impl CreateTeam {
 
     create_limit_setters!("team");
 
+    /// Runs every check [`send`](Self::send) makes before any request (name, budget
+    /// periods, calendar alignment), without sending: for tools that check
+    /// declarations offline.
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        check_owner_create::<types::CreateTeamRequestName>(
+            &self.deferred,
+            &self.limits,
+            "team name",
+            &self.name,
+        )
+    }
+
     /// Validates, then creates the team.
     pub async fn send(self) -> Result<Team> {
-        self.deferred.into_result()?;
-        self.limits.check()?;
+        self.validate()?;
         let needed = self.limits.capabilities();
         let body = types::CreateTeamRequest {
             name: constrained("team name", self.name)?,

@@ -23,6 +23,13 @@ pub struct CreatePricingOverride {
 }
 
 impl CreatePricingOverride {
+    /// Runs every check [`send`](Self::send) makes before any request (name, scope,
+    /// pattern, request types, prices), without sending: for tools that check
+    /// declarations offline.
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        self.body().map(|_| ())
+    }
+
     /// Validates name, scope, pattern, request types and prices, then creates the
     /// override.
     pub async fn send(self) -> Result<PricingOverride> {

@@ -7,7 +7,7 @@ use super::targets::{RoutingTargetSpec, check_fallbacks, check_targets};
 use super::{at_routing_path, needed_capabilities};
 use crate::Scope;
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{InvalidInput, Result};
 use crate::resources::{Deferred, constrained, non_empty};
 use crate::transport::call;
 
@@ -95,14 +95,24 @@ impl CreateRoutingRule {
         self
     }
 
-    /// Validates the targets, fallbacks and scope, then creates the rule.
-    pub async fn send(self) -> Result<RoutingRule> {
-        let name = constrained("routing rule name", self.name)?;
+    /// Runs every check [`send`](Self::send) makes before any request (name,
+    /// targets, fallbacks, scope), without sending: for tools that check
+    /// declarations offline. Whether the server supports the rule's features is
+    /// only known when sending.
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        constrained::<types::CreateRoutingRuleRequestName>("routing rule name", self.name.clone())?;
         check_targets(&self.targets)?;
         check_fallbacks(&self.fallbacks)?;
-        if let Some(scope) = &self.scope {
-            scope.check()?;
+        match &self.scope {
+            Some(scope) => scope.check(),
+            None => Ok(()),
         }
+    }
+
+    /// Validates the targets, fallbacks and scope, then creates the rule.
+    pub async fn send(self) -> Result<RoutingRule> {
+        self.validate()?;
+        let name = constrained("routing rule name", self.name)?;
         for capability in needed_capabilities(
             Some(&self.targets),
             Some(&self.fallbacks),

@@ -56,7 +56,8 @@ pub struct ProviderConfigSpec {
     blocked_models: Vec<String>,
     keys: Selection,
     budgets: Option<BudgetSpecs>,
-    rate_limit: Option<RateLimitSpec>,
+    /// `Some(None)` removes the rate limit.
+    rate_limit: Option<Option<RateLimitSpec>>,
 }
 
 impl ProviderConfigSpec {
@@ -111,6 +112,21 @@ impl ProviderConfigSpec {
         self.id
     }
 
+    /// Names the existing provider-config row this spec replaces (its `id`), so a
+    /// spec built from scratch updates that row in place, keeping its budgets'
+    /// usage, instead of deleting it and creating a new one.
+    ///
+    /// ```
+    /// use bifrost_governance::resources::virtual_keys::ProviderConfigSpec;
+    ///
+    /// let openai = ProviderConfigSpec::new("openai").models(["gpt-4o"]).with_id(7);
+    /// assert_eq!(openai.id(), Some(7));
+    /// ```
+    pub fn with_id(mut self, id: i64) -> Self {
+        self.id = Some(id);
+        self
+    }
+
     /// Allows only these models.
     pub fn models<I: IntoIterator<Item = S>, S: Into<String>>(mut self, models: I) -> Self {
         self.models = Selection::only(models);
@@ -153,9 +169,17 @@ impl ProviderConfigSpec {
         self
     }
 
-    /// Rate limit of this provider for this key.
+    /// Rate limit of this provider for this key. The server merges it into an
+    /// existing one: a kind (tokens or requests) left out keeps its current value.
     pub fn rate_limit(mut self, limit: RateLimitSpec) -> Self {
-        self.rate_limit = Some(limit);
+        self.rate_limit = Some(Some(limit));
+        self
+    }
+
+    /// Removes the config's rate limit (sends `rate_limit: {}`); meaningful for a
+    /// config that names its row ([`with_id`](Self::with_id), [`from_existing`](Self::from_existing)).
+    pub fn clear_rate_limit(mut self) -> Self {
+        self.rate_limit = Some(None);
         self
     }
 
@@ -186,7 +210,11 @@ impl ProviderConfigSpec {
             blacklisted_models: Some(self.blocked_models.clone()),
             key_ids: Some(self.keys.to_wire()),
             budgets: self.budgets.as_ref().map(|b| b.to_requests(None)),
-            rate_limit: self.rate_limit.as_ref().map(RateLimitSpec::to_request),
+            rate_limit: self.rate_limit.as_ref().map(|limit| {
+                limit
+                    .as_ref()
+                    .map_or_else(RateLimitSpec::removal, RateLimitSpec::to_request)
+            }),
         })
     }
 }
@@ -289,5 +317,36 @@ impl Assignment {
             Assignment::Customer(id) => (None, Some(id.clone())),
             Assignment::Unassigned => (Some(String::new()), None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::ResetPeriod;
+    use serde_json::json;
+
+    #[test]
+    fn a_named_row_and_a_rate_limit_removal_reach_the_wire() {
+        let cleared = ProviderConfigSpec::new("openai")
+            .models(["gpt-4o"])
+            .with_id(7)
+            .clear_rate_limit();
+        assert_eq!(
+            serde_json::to_value(cleared.to_request().unwrap()).unwrap(),
+            json!({"id": 7, "provider": "openai", "allowed_models": ["gpt-4o"], "blacklisted_models": [], "key_ids": ["*"], "rate_limit": {}})
+        );
+        let limited = ProviderConfigSpec::new("openai").rate_limit(
+            RateLimitSpec::builder()
+                .requests(5, ResetPeriod::minutes(1))
+                .build()
+                .unwrap(),
+        );
+        let body = serde_json::to_value(limited.to_request().unwrap()).unwrap();
+        assert_eq!(
+            body["rate_limit"],
+            json!({"request_max_limit": 5, "request_reset_duration": "1m"})
+        );
+        assert!(body.get("id").is_none());
     }
 }

@@ -137,11 +137,34 @@ impl CreateVirtualKey {
         self
     }
 
+    /// Runs every check [`send`](Self::send) makes before any request (name, budget
+    /// periods, calendar alignment, expiry, metadata, provider and MCP configs),
+    /// without sending: for tools that check declarations offline. Whether the
+    /// server supports the key's features is only known when sending.
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        self.deferred.clone().into_result()?;
+        self.limits.check()?;
+        if let Some(at) = self.expires_at {
+            check_future(at)?;
+        }
+        if self.delete_after_expire.is_some() && self.expires_at.is_none() {
+            return Err(InvalidInput::new(
+                "delete_after_expire",
+                "needs an expiry: set expires_at too",
+            ));
+        }
+        if let Some(metadata) = &self.metadata {
+            metadata::check(metadata)?;
+        }
+        constrained::<types::CreateVirtualKeyRequestName>("virtual key name", self.name.clone())?;
+        provider_requests(&self.provider_configs)?;
+        mcp_requests(&self.mcp_configs).map(|_| ())
+    }
+
     /// Validates, then creates the key; the response carries its secret value.
     /// Not retried once the request may have reached the server.
     pub async fn send(self) -> Result<VirtualKey> {
-        self.deferred.into_result()?;
-        self.limits.check()?;
+        self.validate()?;
         let mut needed = self.limits.capabilities();
         needed.extend(
             KeyFeatures {
@@ -157,19 +180,6 @@ impl CreateVirtualKey {
             }
             .capabilities(),
         );
-        if let Some(at) = self.expires_at {
-            check_future(at)?;
-        }
-        if self.delete_after_expire.is_some() && self.expires_at.is_none() {
-            return Err(InvalidInput::new(
-                "delete_after_expire",
-                "needs an expiry: set expires_at too",
-            )
-            .into());
-        }
-        if let Some(metadata) = &self.metadata {
-            metadata::check(metadata)?;
-        }
         let (team_id, customer_id) = match &self.assignment {
             Some(Assignment::Team(id)) => (Some(id.clone()), None),
             Some(Assignment::Customer(id)) => (None, Some(id.clone())),
