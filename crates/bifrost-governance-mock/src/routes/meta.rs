@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+use crate::app::App;
 use crate::errors::{ApiResult, GoJson};
-use crate::state::App;
 
 /// Path of the version route (never authenticated).
 pub(crate) const VERSION_PATH: &str = "/api/version";
