@@ -199,9 +199,9 @@ fn canonical(model_name: &str, provider: Option<&str>) -> String {
         let n = bytes.len();
         let dated = n > 11
             && bytes[n - 11] == b'-'
-            && bytes[n - 8] == b'-'
-            && bytes[n - 5] == b'-'
-            && [n - 10, n - 9, n - 7, n - 6, n - 4, n - 3, n - 2, n - 1]
+            && bytes[n - 6] == b'-'
+            && bytes[n - 3] == b'-'
+            && [n - 10, n - 9, n - 8, n - 7, n - 5, n - 4, n - 2, n - 1]
                 .iter()
                 .all(|&i| bytes[i].is_ascii_digit());
         if dated {
