@@ -353,6 +353,10 @@ since_v2! {
     /// Pricing overrides carry `patch` as an object and the `user*` scopes
     /// (`v2: tables/pricingoverride.go`, PR #5581); 1.5.2 writes `pricing_patch`, a string.
     has_pricing_v2;
+    /// A pricing override's row refuses a negative price when saved (`v2:
+    /// tables/pricingoverride.go BeforeSave`, `ValidatePatchNonNegative`, id:51804290728), so
+    /// the store's error answers 500; 1.5.2's `BeforeSave` only serialises.
+    rejects_negative_prices;
 }
 
 #[cfg(test)]

@@ -424,6 +424,9 @@ async fn create(State(app): State<Arc<App>>, body: Bytes) -> ApiResult {
         },
     )
     .map_err(ApiError::bad_request)?;
+    if profile.rejects_negative_prices() && patch.iter().any(|(_, v)| *v < 0.0) {
+        return Err(ApiError::internal("Failed to create pricing override"));
+    }
     let mut store = app.store();
     let now = store.clock.now();
     let po = PricingOverride {
@@ -516,6 +519,9 @@ async fn update(State(app): State<Arc<App>>, Path(id): Path<String>, body: Bytes
     }
     if let Some(patch) = patch {
         po.patch = patch;
+    }
+    if profile.rejects_negative_prices() && po.patch.iter().any(|(_, v)| *v < 0.0) {
+        return Err(ApiError::internal("Failed to update pricing override"));
     }
     po.user_id = normalize(po.user_id.as_ref());
     po.virtual_key_id = normalize(po.virtual_key_id.as_ref());
