@@ -370,7 +370,11 @@ pub(crate) fn save_rate_limit(
     mut rl: RateLimit,
 ) -> Result<(), TxError> {
     rate_limit_before_save(profile, &rl)?;
-    rl.updated_at = store.clock.now();
+    if store.rate_limits.contains_key(&rl.id) {
+        // gorm's autoUpdateTime on a save of an existing row; a new row keeps
+        // `created_at == updated_at`.
+        rl.updated_at = store.clock.now();
+    }
     let id = rl.id.clone();
     store.put(&id, rl);
     Ok(())
