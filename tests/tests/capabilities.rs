@@ -2,6 +2,7 @@
 //! what it remembers, how an unknown version is read, and that an unsupported
 //! feature is refused with a typed error before any request.
 
+use bifrost_governance::resources::virtual_keys::ProviderConfigSpec;
 use bifrost_governance::{BudgetSpec, BudgetSpecs, Capability, Client, Error, ResetPeriod, Scope};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, client, fast_retry, mount_version};
@@ -238,4 +239,55 @@ async fn an_assumed_version_is_used_without_asking() {
 
     assert_eq!(version.request_count(), 0);
     assert!(create.single_body().get("budget").is_some());
+}
+
+/// Fields a 1.5.2 server would drop without a word (tables/virtualkey.go has no
+/// `blacklisted_models`, customers read no `calendar_aligned`) are refused; the
+/// same calls pass the gate on a server that has them.
+#[tokio::test]
+async fn fields_an_older_server_would_drop_are_refused_before_sending() {
+    for (version, supported) in [("v1.5.2", false), ("v1.5.9", true)] {
+        let server = MockServer::start().await;
+        let _version = mount_version(&server, version).await;
+        let create = create_customer(&server).await;
+        let key = contract::expect("create_virtual_key")
+            .authorization(AUTHORIZATION)
+            .respond(Reply::ok(
+                json!({ "virtual_key": { "id": "vk-1", "name": "k" } }),
+            ))
+            .mount(&server)
+            .await;
+        let c = client(&server.uri());
+
+        let blocked = c
+            .virtual_keys()
+            .create("k")
+            .provider_config(ProviderConfigSpec::new("openai").block_models(["gpt-3.5-turbo"]))
+            .send()
+            .await;
+        let aligned = c
+            .customers()
+            .create("Acme")
+            .calendar_aligned(true)
+            .send()
+            .await;
+
+        if supported {
+            assert!(blocked.is_ok() && aligned.is_ok(), "{version}");
+            assert_eq!((key.request_count(), create.request_count()), (1, 1));
+        } else {
+            for (outcome, expected) in [
+                (blocked.map(drop), Capability::BlockedModels),
+                (aligned.map(drop), Capability::CustomerCalendarAlignment),
+            ] {
+                match outcome {
+                    Err(Error::Unsupported { capability, .. }) => {
+                        assert_eq!(capability, expected)
+                    }
+                    other => panic!("{version}: expected Unsupported, got {other:?}"),
+                }
+            }
+            assert_eq!((key.request_count(), create.request_count()), (0, 0));
+        }
+    }
 }

@@ -417,7 +417,7 @@ pub fn observe(live: &LiveState) -> Result<ObservedState, ObserveError> {
                 name: c.name.clone(),
                 budgets: budgets(&c.budgets, &c.budget),
                 rate_limit: rate_limit(&c.rate_limit),
-                calendar_aligned: c.calendar_aligned.unwrap_or(false),
+                calendar_aligned: c.is_calendar_aligned(),
             };
             observed(decl, &c.id)
         })
@@ -435,7 +435,7 @@ pub fn observe(live: &LiveState) -> Result<ObservedState, ObserveError> {
                 customer,
                 budgets: budgets(&t.budgets, &t.budget),
                 rate_limit: rate_limit(&t.rate_limit),
-                calendar_aligned: t.calendar_aligned.unwrap_or(false),
+                calendar_aligned: t.is_calendar_aligned(),
             };
             Ok(observed(decl, &t.id))
         })
@@ -445,9 +445,18 @@ pub fn observe(live: &LiveState) -> Result<ObservedState, ObserveError> {
         .iter()
         .map(|k| Ok(observed(key(k, &names)?, &k.id)))
         .collect::<Result<_, ObserveError>>()?;
+    // A key's `*` configs are its own budgets and rate limit, and a provider's
+    // global `*` config is its governance (v2 servers store them so and list them
+    // here too); they are read as part of the key and the provider.
+    let governed: Vec<&str> = live.providers.iter().map(|p| p.provider.as_str()).collect();
     let model_configs = live
         .model_configs
         .iter()
+        .filter(|m| {
+            let provider_governance =
+                m.is_provider_governance() && m.provider().is_some_and(|p| governed.contains(&p));
+            !(m.is_virtual_key_governance() || provider_governance)
+        })
         .map(|m| Ok(observed(model_config(m, &names)?, &m.id)))
         .collect::<Result<_, ObserveError>>()?;
     let providers = live

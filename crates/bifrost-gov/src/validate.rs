@@ -191,9 +191,30 @@ fn check_references(file: &GovernanceFile, problems: &mut Problems) {
         }
     }
     for (i, mc) in file.model_configs.iter().enumerate() {
+        if let (None, Some(provider), "*") = (&mc.virtual_key, &mc.provider, mc.model.as_str()) {
+            // v2 servers keep provider governance in exactly this config.
+            problems.add(
+                Path::item("model_configs", i).key("model"),
+                format!(
+                    "a global `*` config on {provider:?} is the provider's governance: \
+                     declare it under providers"
+                ),
+            );
+        }
         if let Some(k) = &mc.virtual_key {
             let path = Path::item("model_configs", i).key("virtual_key");
             known.check("virtual key", k, path, problems);
+            if mc.model == "*" {
+                // Servers hold a key's own limits in exactly this config, so it is
+                // declared on the key, where every server version reads it.
+                problems.add(
+                    Path::item("model_configs", i).key("model"),
+                    format!(
+                        "a `*` config for key {k:?} is the key's own budgets and rate limit: \
+                         declare them on the key (its budgets, or its provider_configs' for one provider)"
+                    ),
+                );
+            }
         }
     }
     for (i, rule) in file.routing_rules.iter().enumerate() {

@@ -158,3 +158,15 @@ fn a_valid_file_says_so() {
     let (code, err) = validate("ok.yaml", "version: 1\ncustomers:\n  - name: Acme\n");
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn configs_that_servers_keep_for_keys_and_providers_are_declared_there() {
+    assert_reports(
+        "star.yaml",
+        "version: 1\nvirtual_keys:\n  - name: k\nmodel_configs:\n  - model: '*'\n    virtual_key: k\n  - model: '*'\n    provider: openai\n",
+        &[
+            "star.yaml:5:12: a `*` config for key \"k\" is the key's own budgets and rate limit",
+            "star.yaml:7:12: a global `*` config on \"openai\" is the provider's governance: declare it under providers",
+        ],
+    );
+}

@@ -81,14 +81,15 @@ fn json_dumps_round_trip_too() {
 
 #[test]
 fn a_partial_failure_stops_reports_and_a_rerun_converges() {
-    // On v1.5.2 a key-scoped model config is refused before sending: the run stops
-    // at that tier, says what was done and what was not, and leaves the rest.
+    // On v1.5.2 a key blocking models is refused before sending (the server would
+    // drop the list): the run stops at that tier, says what was done and what was
+    // not, and leaves the rest.
     let fake = Fake::start("v1.5.2");
     let full = full_fixture("v2.3.1");
     let (code, out, _) = fake.run(&["apply", full.to_str().unwrap(), "--yes"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("FAILED:\n  create model config gpt-4o-mini for key acme-checkout"),
+        out.contains("FAILED:\n  create virtual key acme-batch: this server (v1.5.2) does not support blocked models"),
         "{out}"
     );
     assert!(
@@ -99,16 +100,12 @@ fn a_partial_failure_stops_reports_and_a_rerun_converges() {
         out.contains("create pricing override acme-discount"),
         "{out}"
     );
-    // Without the unsupported entity, a rerun creates only what is missing.
+    // Without what v1.5.2 lacks, a rerun creates only what is missing.
     let fixed = full_fixture("v1.5.2");
     let rerun = fake.expect(0, &["apply", fixed.to_str().unwrap(), "--yes"]);
     assert!(rerun.contains("  + cheap-default"), "{rerun}");
-    for done_before in [
-        "+ Acme",
-        "+ acme-platform",
-        "+ acme-checkout",
-        "+ gpt-4o on openai",
-    ] {
+    assert!(rerun.contains("  + acme-batch"), "{rerun}");
+    for done_before in ["+ Acme", "+ Globex", "+ acme-platform", "+ research\n"] {
         assert!(
             !rerun.contains(done_before),
             "{done_before} again in\n{rerun}"

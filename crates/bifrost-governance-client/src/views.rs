@@ -148,6 +148,13 @@ impl Team {
         owner_budgets(&self.budgets, &self.budget)
     }
 
+    /// Whether budget periods start at calendar boundaries: the team's flag, or on
+    /// servers before v1.5.9, which keep the flag on each budget, its budgets'.
+    pub fn is_calendar_aligned(&self) -> bool {
+        self.calendar_aligned
+            .unwrap_or_else(|| all_aligned(&self.budgets()))
+    }
+
     /// How many virtual keys the team has (0 when the server did not count).
     pub fn virtual_key_count(&self) -> i64 {
         self.virtual_key_count.unwrap_or(0)
@@ -158,6 +165,13 @@ impl Customer {
     /// The customer's budgets: `budgets` (v1.5.9+) or the single `budget` (v1.5.x).
     pub fn budgets(&self) -> Vec<&Budget> {
         owner_budgets(&self.budgets, &self.budget)
+    }
+
+    /// Whether budget periods start at calendar boundaries (the customer's flag;
+    /// servers before v1.5.9 have none and never align customer budgets).
+    pub fn is_calendar_aligned(&self) -> bool {
+        self.calendar_aligned
+            .unwrap_or_else(|| all_aligned(&self.budgets()))
     }
 
     /// The teams embedded in the response (empty when not embedded).
@@ -194,6 +208,14 @@ impl ModelConfig {
     /// others.
     pub fn is_virtual_key_governance(&self) -> bool {
         self.scope.as_deref() == Some("virtual_key") && self.model_name() == "*"
+    }
+
+    /// Whether this is a global config of every model of one provider (model `*`
+    /// with a provider): how v2 servers store provider governance, listed here too.
+    pub fn is_provider_governance(&self) -> bool {
+        matches!(self.scope.as_deref(), None | Some("" | "global"))
+            && self.model_name() == "*"
+            && self.provider().is_some_and(|p| !p.is_empty())
     }
 }
 
@@ -296,6 +318,12 @@ impl PricingOverride {
     }
 }
 
+/// Budgets that all carry `calendar_aligned: true` (how servers before v1.5.9 record
+/// an owner's alignment); no budgets means not aligned.
+fn all_aligned(budgets: &[&Budget]) -> bool {
+    !budgets.is_empty() && budgets.iter().all(|b| b.calendar_aligned == Some(true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +352,27 @@ mod tests {
         let none: Customer =
             serde_json::from_value(json!({"id": "c", "name": "Acme", "budgets": null})).unwrap();
         assert!(none.budgets().is_empty() && none.teams().is_empty());
+    }
+
+    #[test]
+    fn owner_alignment_is_the_flag_or_on_old_servers_the_budgets_flag() {
+        let team = |body: serde_json::Value| -> Team { serde_json::from_value(body).unwrap() };
+        let aligned = json!({"id": "b", "calendar_aligned": true});
+        let rolling = json!({"id": "c", "calendar_aligned": false});
+        assert!(
+            team(json!({"id": "t", "name": "n", "calendar_aligned": true})).is_calendar_aligned()
+        );
+        assert!(
+            !team(json!({"id": "t", "name": "n", "calendar_aligned": false, "budgets": [aligned]}))
+                .is_calendar_aligned()
+        );
+        // v1.5.2: no team flag, one per budget.
+        assert!(team(json!({"id": "t", "name": "n", "budgets": [aligned]})).is_calendar_aligned());
+        assert!(
+            !team(json!({"id": "t", "name": "n", "budgets": [aligned, rolling]}))
+                .is_calendar_aligned()
+        );
+        assert!(!team(json!({"id": "t", "name": "n"})).is_calendar_aligned());
     }
 
     #[test]

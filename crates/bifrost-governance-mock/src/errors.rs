@@ -1,14 +1,15 @@
-//! Replies as the server writes them: Go-encoded JSON bodies, and the
-//! `BifrostError` envelope every failing call answers with.
+//! Replies as the server writes them: Go-encoded JSON bodies, the `BifrostError`
+//! envelope every failing call answers with, and the errors raised inside a
+//! transaction, which each handler maps to a status the way upstream does.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::gojson::{Go, Obj, encode};
 
-/// A `200`-or-other reply whose body is a Go-encoded value (`SendJSON` /
-/// `SendJSONWithStatus` in `handlers/utils.go`: `encoding/json`'s `Encoder`, so
-/// custom `MarshalJSON` effects, sorted map keys, a trailing newline).
+/// A reply whose body is a Go-encoded value (`SendJSON` / `SendJSONWithStatus` in
+/// `handlers/utils.go`: `encoding/json`'s `Encoder`, so custom `MarshalJSON` effects,
+/// sorted map keys, a trailing newline).
 #[derive(Debug, Clone)]
 pub(crate) struct GoJson(pub(crate) StatusCode, pub(crate) Go);
 
@@ -58,6 +59,11 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, message)
     }
 
+    /// 403.
+    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message)
+    }
+
     /// 404: the entity does not exist.
     pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, message)
@@ -66,6 +72,11 @@ impl ApiError {
     /// 409: a unique constraint would be violated.
     pub(crate) fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, message)
+    }
+
+    /// 500.
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
 }
 
@@ -84,5 +95,76 @@ pub(crate) fn envelope(status: StatusCode, message: impl Into<String>) -> Go {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         GoJson(self.status, envelope(self.status, self.message)).into_response()
+    }
+}
+
+/// What kind of error a transaction callback returned, as upstream tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TxKind {
+    /// `badRequestError` (`handlers/utils.go`).
+    BadRequest,
+    /// A unique violation turned into `ErrAlreadyExists` by `parseGormError` (`rdb.go`).
+    AlreadyExists,
+    /// `configstore.ErrNotFound`.
+    NotFound,
+    /// Any other error (`fmt.Errorf`, hook errors, …).
+    Plain,
+}
+
+/// An error raised inside a transaction: its kind and its text (`err.Error()`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TxError {
+    pub(crate) kind: TxKind,
+    pub(crate) message: String,
+}
+
+impl TxError {
+    /// A `badRequestError`.
+    pub(crate) fn bad(message: impl Into<String>) -> Self {
+        Self {
+            kind: TxKind::BadRequest,
+            message: message.into(),
+        }
+    }
+
+    /// A plain error.
+    pub(crate) fn plain(message: impl Into<String>) -> Self {
+        Self {
+            kind: TxKind::Plain,
+            message: message.into(),
+        }
+    }
+
+    /// `parseGormError` of a unique violation on `column` (underscores as spaces).
+    pub(crate) fn exists(column: &str) -> Self {
+        Self {
+            kind: TxKind::AlreadyExists,
+            message: format!(
+                "a record with this {} already exists. Please use a different value",
+                column.replace('_', " ")
+            ),
+        }
+    }
+
+    /// `ErrNotFound` (`not found`).
+    pub(crate) fn not_found() -> Self {
+        Self {
+            kind: TxKind::NotFound,
+            message: "not found".to_string(),
+        }
+    }
+
+    /// Wraps the text like `fmt.Errorf("<prefix>: %w", err)`, keeping the kind.
+    pub(crate) fn wrap(self, prefix: &str) -> Self {
+        Self {
+            kind: self.kind,
+            message: format!("{prefix}: {}", self.message),
+        }
+    }
+}
+
+impl From<String> for TxError {
+    fn from(message: String) -> Self {
+        Self::plain(message)
     }
 }

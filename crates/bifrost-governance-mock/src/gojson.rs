@@ -60,22 +60,6 @@ impl Go {
             Go::Array(items.into_iter().map(Into::into).collect())
         })
     }
-
-    /// A map that is nil when `entries` is `None`.
-    pub(crate) fn map<T: Into<Go>>(entries: Option<impl IntoIterator<Item = (String, T)>>) -> Go {
-        entries.map_or(Go::Null, |entries| {
-            Go::Map(entries.into_iter().map(|(k, v)| (k, v.into())).collect())
-        })
-    }
-
-    /// An object member by key, for tests and for rendering that reuses a tree.
-    pub(crate) fn get(&self, key: &str) -> Option<&Go> {
-        match self {
-            Go::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            Go::Map(entries) => entries.get(key),
-            _ => None,
-        }
-    }
 }
 
 impl From<bool> for Go {
@@ -174,23 +158,6 @@ impl Obj {
     pub(crate) fn omit_nil(mut self, name: &str, value: Option<impl Into<Go>>) -> Self {
         if let Some(value) = value {
             self.0.push((name.to_string(), value.into()));
-        }
-        self
-    }
-
-    /// The fields of an embedded struct, inlined as Go does.
-    pub(crate) fn embed(mut self, other: Obj) -> Self {
-        self.0.extend(other.0);
-        self
-    }
-
-    /// Replaces the value of an existing field (for `MarshalJSON` overrides that
-    /// rewrite one member), or appends it.
-    pub(crate) fn set(mut self, name: &str, value: impl Into<Go>) -> Self {
-        let value = value.into();
-        match self.0.iter_mut().find(|(k, _)| k == name) {
-            Some((_, slot)) => *slot = value,
-            None => self.0.push((name.to_string(), value)),
         }
         self
     }
@@ -332,6 +299,31 @@ pub(crate) fn from_json(value: &serde_json::Value) -> Go {
     }
 }
 
+/// `strconv.Quote` (Go's `%q`): the text in double quotes with Go's escapes.
+pub(crate) fn go_quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,7 +382,11 @@ mod tests {
             .omit_nil("ptr_nil", None::<bool>)
             .field(
                 "map",
-                Go::map(Some([("b".to_string(), 2i64), ("a".to_string(), 1i64)])),
+                Go::Map(
+                    [("b".to_string(), Go::Int(2)), ("a".to_string(), Go::Int(1))]
+                        .into_iter()
+                        .collect(),
+                ),
             )
             .into();
         assert_eq!(

@@ -1,18 +1,21 @@
-//! A stateful, in-memory fake of the governance API of the Bifrost LLM gateway
-//! (`/api/governance/*`), playing the role stripe-mock plays for Stripe.
+//! A stateful, in-memory fake of the governance and routing management API of the
+//! Bifrost LLM gateway (`/api/governance/*`, `/api/routing/*`), playing the role
+//! stripe-mock plays for Stripe.
 //!
-//! It serves every operation of the workspace's `openapi.yaml` with the server's
-//! semantics: opt-in pagination with clamping, case-insensitive search, filters
-//! and sorting; full-set replacement of budgets, provider configs and MCP configs;
-//! `{}` removals; the v2.x team/customer assignment rules and delete cascades;
-//! rotation and the self-service quota; the `BifrostError` envelope with 400, 401,
-//! 404 and 409. Request and response bodies are the generated types of
-//! [`bifrost_governance_client::types`], so the fake stays conformant with the spec.
+//! The fake behaves like the Bifrost version it reports: [`MockServer::builder`]`.version("v1.5.2")`
+//! (or `--server-version`, or a seed file's `server_version`) selects the 1.5.x
+//! behaviour, any `v2.*` (the default, [`DEFAULT_VERSION`]) the newest v2 behaviour
+//! ([`Generation`]). Each behaviour — routes, validation order, statuses, messages,
+//! cascades, defaults — is derived from Bifrost's handler and store code and listed
+//! with its upstream source and its test in the crate's `FIDELITY.md`. Responses are
+//! written the way Go's `encoding/json` writes the upstream structs: field order,
+//! `null` for nil slices and pointers, omitted `omitempty` fields, custom
+//! `MarshalJSON` effects, Go's number and time formats, sorted map keys.
 //!
 //! Three ways to use it:
 //!
 //! * in-process, with [`MockServer::start`] or [`MockServer::builder`];
-//! * as a binary: `cargo run -p bifrost-governance-mock -- --port 8080`;
+//! * as a binary: `cargo run -p bifrost-governance-mock -- --port 8080 --server-version v1.5.2`;
 //! * seeded from a JSON or YAML [`Seed`] file of customers, teams and keys.
 //!
 //! ```no_run
@@ -20,7 +23,12 @@
 //! use bifrost_governance_mock::{MockServer, Seed};
 //!
 //! let seed = Seed::from_yaml_str("customers: [{name: Acme}]")?;
-//! let server = MockServer::builder().api_key("secret").seed(seed).start().await;
+//! let server = MockServer::builder()
+//!     .version("v1.5.2")
+//!     .api_key("secret")
+//!     .seed(seed)
+//!     .start()
+//!     .await;
 //! let base_url = server.base_url(); // http://127.0.0.1:PORT
 //! # let _ = base_url;
 //! # Ok(())
@@ -32,33 +40,28 @@
 //! and with the MCP clients `github`, `filesystem` and `slack`.
 #![deny(missing_docs)]
 
-mod budgets;
-mod catalog;
-mod customers;
-mod durations;
+mod app;
+mod calendar;
+mod cel;
 mod errors;
 mod fault;
-#[allow(dead_code)] // Every renderer moves onto it; until then parts are unused.
 mod gojson;
+mod governance;
 mod limits;
-mod meta;
-mod model_configs;
 mod pagination;
-mod pricing_overrides;
-#[allow(dead_code)] // Handlers ask it as they move onto the profiles.
 mod profile;
-mod providers;
-mod rate_limits;
+mod render;
 mod request;
-mod routing_rules;
+mod routes;
 mod seed;
 mod server;
-mod state;
-mod teams;
-mod virtual_keys;
+mod store;
 
-pub use catalog::ProviderKeyInfo;
 pub use fault::Fault;
 pub use profile::Generation;
-pub use seed::{MockError, Seed, SeedCustomer, SeedTeam, SeedVirtualKey};
+pub use seed::{
+    MockError, Seed, SeedBudget, SeedCustomer, SeedMcpConfig, SeedProviderConfig, SeedRateLimit,
+    SeedTeam, SeedVirtualKey,
+};
 pub use server::{DEFAULT_VERSION, MockServer, MockServerBuilder};
+pub use store::catalog::ProviderKeyInfo;

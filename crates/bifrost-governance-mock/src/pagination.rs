@@ -1,229 +1,148 @@
-//! Opt-in pagination shared by every paged list (`ClampPaginationParams` upstream).
-//!
-//! A list is paged only when one of its trigger parameters is present with a
-//! non-empty value; otherwise every row comes back with `limit = count`,
-//! `offset = 0`. Page size defaults to 25 and is clamped to 1..=100.
+//! Paging as the list handlers do it (`handlers/utils.go ClampPaginationParams`),
+//! and the list envelope they answer with.
 
 use crate::errors::ApiError;
+use crate::gojson::Go;
 use crate::request::Params;
 
-/// Default page size.
+/// Default page size of `ClampPaginationParams`.
 pub(crate) const DEFAULT_LIMIT: i64 = 25;
-/// Largest page size.
+/// Largest page size of `ClampPaginationParams`.
 pub(crate) const MAX_LIMIT: i64 = 100;
 
-/// How `limit`/`offset` values that are not non-negative integers are treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Strictness {
-    /// 400 "Invalid limit parameter: …" (VKs, model configs, routing rules, pricing overrides).
-    Strict,
-    /// Silently read as 0, hence a page of 25 (teams, customers).
-    Lenient,
-}
-
-/// A clamped page window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Window {
-    pub(crate) limit: i64,
-    pub(crate) offset: i64,
-}
-
-/// One page of items with the counters every paged list reports.
-#[derive(Debug, Clone)]
-pub(crate) struct Page<T> {
-    pub(crate) items: Vec<T>,
-    pub(crate) count: i64,
-    pub(crate) total_count: i64,
-    pub(crate) limit: i64,
-    pub(crate) offset: i64,
-}
-
-impl<T> Page<T> {
-    /// Converts the items, keeping the counters.
-    pub(crate) fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            count: self.count,
-            total_count: self.total_count,
-            limit: self.limit,
-            offset: self.offset,
-        }
+/// The strict parse of the key, model-config, routing-rule and pricing-override
+/// lists: `strconv.Atoi`, 400 `Invalid <name> parameter: must be a number` / `must be
+/// non-negative`; `0` when the parameter is empty.
+pub(crate) fn strict(params: &Params, name: &str) -> Result<i64, ApiError> {
+    let raw = params.peek(name);
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    match raw.parse::<i64>() {
+        Ok(n) if n < 0 => Err(ApiError::bad_request(format!(
+            "Invalid {name} parameter: must be non-negative"
+        ))),
+        Ok(n) => Ok(n),
+        Err(_) => Err(ApiError::bad_request(format!(
+            "Invalid {name} parameter: must be a number"
+        ))),
     }
 }
 
-/// Decides whether a list request is paged and with which clamped window.
-///
-/// `triggers` are the parameters (besides `limit`, `offset` and `search`, which
-/// always trigger) that turn paging on for this list.
-pub(crate) fn window(
-    params: &Params,
-    extra_triggers: &[&str],
-    strictness: Strictness,
-) -> Result<Option<Window>, ApiError> {
-    let limit = parse_param(params, "limit", strictness)?;
-    let offset = parse_param(params, "offset", strictness)?;
-    let triggered = ["limit", "offset", "search"]
-        .iter()
-        .chain(extra_triggers)
-        .any(|name| params.non_empty(name).is_some());
-    if !triggered {
-        return Ok(None);
-    }
-    let limit = limit.unwrap_or(0);
+/// The lenient parse of the team and customer lists: `n, _ := strconv.Atoi(…)`.
+pub(crate) fn lenient(params: &Params, name: &str) -> i64 {
+    params.peek(name).parse::<i64>().unwrap_or(0)
+}
+
+/// `ClampPaginationParams`: `limit <= 0` → 25, `limit > 100` → 100, `offset < 0` → 0.
+pub(crate) fn clamp(limit: i64, offset: i64) -> (i64, i64) {
     let limit = if limit <= 0 {
         DEFAULT_LIMIT
     } else {
         limit.min(MAX_LIMIT)
     };
-    Ok(Some(Window {
-        limit,
-        offset: offset.unwrap_or(0).max(0),
-    }))
+    (limit, offset.max(0))
 }
 
-fn parse_param(
-    params: &Params,
-    name: &str,
-    strictness: Strictness,
-) -> Result<Option<i64>, ApiError> {
-    let Some(raw) = params.non_empty(name) else {
-        return Ok(None);
-    };
-    match (raw.parse::<i64>(), strictness) {
-        (Ok(v), Strictness::Strict) if v < 0 => Err(ApiError::bad_request(format!(
-            "Invalid {name} parameter: must be non-negative"
-        ))),
-        (Ok(v), _) => Ok(Some(v)),
-        (Err(_), Strictness::Strict) => Err(ApiError::bad_request(format!(
-            "Invalid {name} parameter: must be a number"
-        ))),
-        (Err(_), Strictness::Lenient) => Ok(Some(0)),
+/// `LIMIT limit OFFSET offset` over rows already filtered and sorted.
+pub(crate) fn slice<T>(rows: Vec<T>, limit: i64, offset: i64) -> Vec<T> {
+    rows.into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect()
+}
+
+/// Whether any of `names` has a non-empty value (the handlers' "paginated path" test).
+pub(crate) fn any_set(params: &Params, names: &[&str]) -> bool {
+    names.iter().any(|n| !params.peek(n).is_empty())
+}
+
+/// `map[string]interface{}{key: items, "count", "total_count", "limit", "offset"}`
+/// (a Go map: keys come out sorted).
+pub(crate) fn envelope(
+    key: &str,
+    items: Go,
+    count: usize,
+    total: i64,
+    limit: i64,
+    offset: i64,
+) -> Go {
+    Go::Map(
+        [
+            (key.to_string(), items),
+            ("count".to_string(), Go::from(count)),
+            ("total_count".to_string(), Go::Int(total)),
+            ("limit".to_string(), Go::Int(limit)),
+            ("offset".to_string(), Go::Int(offset)),
+        ]
+        .into_iter()
+        .collect(),
+    )
+}
+
+/// The envelope of an unpaged list: `limit` = `count` = `total_count`, `offset` 0.
+pub(crate) fn envelope_all(key: &str, items: Vec<Go>) -> Go {
+    let n = items.len();
+    envelope(key, Go::Array(items), n, n as i64, n as i64, 0)
+}
+
+/// `LOWER(col) LIKE '%<lowercased search>%'`: a case-insensitive substring match in
+/// which the caller's own `%` and `_` are wildcards too (upstream does not escape them).
+pub(crate) fn matches(haystack: &str, search: &str) -> bool {
+    if search.is_empty() {
+        return true;
     }
+    let text: Vec<char> = haystack.to_lowercase().chars().collect();
+    let mut pattern = vec!['%'];
+    pattern.extend(search.to_lowercase().chars());
+    pattern.push('%');
+    like(&text, &pattern)
 }
 
-/// The one paging function every list uses: slices `rows` (already filtered and
-/// sorted) by `window`, or returns them all when the list is not paged.
-pub(crate) fn paginate<T>(rows: Vec<T>, window: Option<Window>) -> Page<T> {
-    let total = rows.len() as i64;
-    match window {
-        None => Page {
-            items: rows,
-            count: total,
-            total_count: total,
-            limit: total,
-            offset: 0,
-        },
-        Some(Window { limit, offset }) => {
-            let items: Vec<T> = rows
-                .into_iter()
-                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                .take(usize::try_from(limit).unwrap_or(0))
-                .collect();
-            Page {
-                count: items.len() as i64,
-                items,
-                total_count: total,
-                limit,
-                offset,
-            }
+/// SQL `LIKE` with `%` (any run) and `_` (any one character).
+fn like(text: &[char], pattern: &[char]) -> bool {
+    // Classic two-pointer wildcard match with backtracking to the last `%`.
+    let (mut t, mut p) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '_' || pattern[p] == text[t]) {
+            t += 1;
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == '%' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
         }
     }
-}
-
-/// Case-insensitive substring match used by every `search` parameter.
-pub(crate) fn matches_search(haystack: &str, needle: Option<&str>) -> bool {
-    needle.is_none_or(|n| haystack.to_lowercase().contains(&n.to_lowercase()))
+    while p < pattern.len() && pattern[p] == '%' {
+        p += 1;
+    }
+    p == pattern.len()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn params(pairs: &[(&str, &str)]) -> Params {
-        let query = pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("&");
-        let uri: axum::http::Uri = format!("/x?{query}").parse().unwrap();
-        let axum::extract::Query(pairs) =
-            axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri).unwrap();
-        Params::from_pairs(pairs)
+    #[test]
+    fn clamps_like_upstream() {
+        assert_eq!(clamp(0, -3), (25, 0));
+        assert_eq!(clamp(1000, 5), (100, 5));
+        assert_eq!(clamp(7, 0), (7, 0));
+        assert_eq!(slice((0..30).collect(), 25, 25), vec![25, 26, 27, 28, 29]);
     }
 
     #[test]
-    fn unpaged_without_trigger() {
-        let page = paginate(
-            (0..30).collect(),
-            window(&params(&[]), &[], Strictness::Strict).unwrap(),
-        );
-        assert_eq!(
-            (page.count, page.total_count, page.limit, page.offset),
-            (30, 30, 30, 0)
-        );
-    }
-
-    #[test]
-    fn clamps() {
-        let w = window(&params(&[("limit", "0")]), &[], Strictness::Strict).unwrap();
-        assert_eq!(
-            w,
-            Some(Window {
-                limit: 25,
-                offset: 0
-            })
-        );
-        let w = window(&params(&[("limit", "1000")]), &[], Strictness::Strict).unwrap();
-        assert_eq!(
-            w,
-            Some(Window {
-                limit: 100,
-                offset: 0
-            })
-        );
-        let w = window(&params(&[("search", "x")]), &[], Strictness::Strict).unwrap();
-        assert_eq!(
-            w,
-            Some(Window {
-                limit: 25,
-                offset: 0
-            })
-        );
-        assert!(window(&params(&[("limit", "abc")]), &[], Strictness::Strict).is_err());
-        assert!(window(&params(&[("offset", "-1")]), &[], Strictness::Strict).is_err());
-        let w = window(&params(&[("limit", "abc")]), &[], Strictness::Lenient).unwrap();
-        assert_eq!(
-            w,
-            Some(Window {
-                limit: 25,
-                offset: 0
-            })
-        );
-        let w = window(
-            &params(&[("team_id", "t")]),
-            &["team_id"],
-            Strictness::Strict,
-        )
-        .unwrap();
-        assert_eq!(
-            w,
-            Some(Window {
-                limit: 25,
-                offset: 0
-            })
-        );
-    }
-
-    #[test]
-    fn slices() {
-        let page = paginate(
-            (0..30).collect::<Vec<_>>(),
-            Some(Window {
-                limit: 25,
-                offset: 25,
-            }),
-        );
-        assert_eq!(page.items, vec![25, 26, 27, 28, 29]);
-        assert_eq!((page.count, page.total_count), (5, 30));
+    fn search_is_like_with_wildcards() {
+        assert!(matches("Key-20", "key-2"));
+        assert!(matches("abc", "a_c"));
+        assert!(matches("a-long-name", "a%name"));
+        assert!(!matches("abc", "abd"));
+        assert!(matches("anything", ""));
     }
 }

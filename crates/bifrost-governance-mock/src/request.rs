@@ -1,9 +1,16 @@
-//! Decoding of query strings and JSON bodies, with Bifrost's 400 answers.
+//! Query strings and JSON bodies, read the way Bifrost's Go handlers read them.
+//!
+//! Bodies are decoded like `encoding/json`'s `Unmarshal` into the handler's request
+//! struct: unknown members are ignored, `null` leaves a field at its zero value
+//! (`nil` for pointers and slices), a value of the wrong JSON type fails, and so does
+//! anything but an object (a bare `null` decodes to the zero struct). Every failure
+//! answers 400 `Invalid JSON`, the handlers' only decode error.
 
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer};
+use serde_json::Value;
 
 use crate::errors::ApiError;
 
@@ -12,28 +19,22 @@ use crate::errors::ApiError;
 pub(crate) struct Params(Vec<(String, String)>);
 
 impl Params {
-    #[cfg(test)]
-    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
-        Self(pairs)
-    }
-
     /// Every parameter, in order.
     pub(crate) fn pairs(&self) -> &[(String, String)] {
         &self.0
     }
 
-    /// The first value of `name`, if present (possibly empty).
-    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+    /// `string(ctx.QueryArgs().Peek(name))`: the first value, `""` when absent.
+    pub(crate) fn peek(&self, name: &str) -> &str {
         self.0
             .iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .map_or("", |(_, v)| v.as_str())
     }
 
-    /// The first value of `name` when present with a non-empty value, like the
-    /// upstream handlers' `string(ctx.QueryArgs().Peek(name)) != ""` checks.
-    pub(crate) fn non_empty(&self, name: &str) -> Option<&str> {
-        self.get(name).filter(|v| !v.is_empty())
+    /// Whether `name` is exactly `"true"` (the handlers' flag test).
+    pub(crate) fn flag(&self, name: &str) -> bool {
+        self.peek(name) == "true"
     }
 }
 
@@ -43,98 +44,131 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
             .map(|Query(pairs)| Params(pairs))
-            .map_err(|e| ApiError::bad_request(format!("Invalid query string: {e}")))
+            .map_err(|_| ApiError::bad_request("Invalid query string"))
     }
 }
 
-/// Parses a request body as a JSON object ("Invalid JSON" otherwise).
-pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::bad_request(
-            "Invalid JSON: the request body must be a JSON object",
-        )),
-        Err(e) => Err(ApiError::bad_request(format!("Invalid JSON: {e}"))),
+/// `json.Unmarshal(ctx.PostBody(), &req)` (also `sonic.Unmarshal`): the request
+/// struct, or 400 `Invalid JSON`.
+pub(crate) fn decode<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    let invalid = || ApiError::bad_request("Invalid JSON");
+    match serde_json::from_slice::<Value>(body).map_err(|_| invalid())? {
+        Value::Null => Ok(T::default()),
+        object @ Value::Object(_) => serde_json::from_value(object).map_err(|_| invalid()),
+        _ => Err(invalid()),
     }
 }
 
-/// Rate-limit maxima must be positive integers; said here with a clearer message
-/// than the typed decode (which only knows `NonZeroU64`) would give.
-fn check_rate_limit_maxima(value: &Value) -> Result<(), ApiError> {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::Object(rate_limit)) = map.get("rate_limit") {
-                for field in ["token_max_limit", "request_max_limit"] {
-                    if let Some(Value::Number(n)) = rate_limit.get(field)
-                        && n.as_f64().is_some_and(|v| v <= 0.0)
-                    {
-                        return Err(ApiError::bad_request(format!(
-                            "Invalid rate limit: {field} must be greater than 0"
-                        )));
-                    }
-                }
-            }
-            map.values().try_for_each(check_rate_limit_maxima)
-        }
-        Value::Array(items) => items.iter().try_for_each(check_rate_limit_maxima),
-        _ => Ok(()),
-    }
+/// A non-pointer Go field: `null` leaves the zero value.
+pub(crate) fn zero_if_null<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// Decodes a parsed body into one of the generated request types.
-pub(crate) fn decode<T: DeserializeOwned>(body: &Map<String, Value>) -> Result<T, ApiError> {
-    let body = Value::Object(body.clone());
-    check_rate_limit_maxima(&body)?;
-    serde_json::from_value(body).map_err(|e| ApiError::bad_request(format!("Invalid JSON: {e}")))
-}
-
-/// Checks that a required string field is present and not blank, with the
-/// handler's own message, before the typed decode would fail less helpfully.
-pub(crate) fn require_name(
-    body: &Map<String, Value>,
-    field: &str,
-    message: &str,
-) -> Result<(), ApiError> {
-    match body.get(field) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(()),
-        Some(Value::String(_)) | None | Some(Value::Null) => Err(ApiError::bad_request(message)),
-        Some(_) => Err(ApiError::bad_request(format!(
-            "Invalid JSON: {field} must be a string"
-        ))),
-    }
-}
-
-/// Rejects a present-but-blank optional name on updates.
-pub(crate) fn reject_blank(
-    body: &Map<String, Value>,
-    field: &str,
-    message: &str,
-) -> Result<(), ApiError> {
-    match body.get(field) {
-        Some(Value::String(s)) if s.trim().is_empty() => Err(ApiError::bad_request(message)),
-        _ => Ok(()),
-    }
-}
-
-/// How an optional field appeared in a JSON body.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Presence<'a> {
-    /// The key was not sent.
+/// A field whose presence matters: absent, explicitly `null`, or a value
+/// (`schemas.OptionalJSON` and the pricing handler's `nullableString`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum Field<T> {
+    /// Not in the body.
+    #[default]
     Absent,
-    /// The key was sent as `null` or `""`.
-    Cleared,
-    /// The key was sent with a value.
-    Value(&'a str),
+    /// Sent as `null`.
+    Null,
+    /// Sent with a value.
+    Value(T),
 }
 
-/// Presence-aware read of an optional string field (`OptionalJSON` upstream).
-pub(crate) fn presence<'a>(body: &'a Map<String, Value>, field: &str) -> Presence<'a> {
-    match body.get(field) {
-        None => Presence::Absent,
-        Some(Value::Null) => Presence::Cleared,
-        Some(Value::String(s)) if s.is_empty() => Presence::Cleared,
-        Some(Value::String(s)) => Presence::Value(s),
-        // A wrong type is caught by the typed decode.
-        Some(_) => Presence::Absent,
+impl<T> Field<T> {
+    /// The value, when one was sent.
+    pub(crate) fn value(&self) -> Option<&T> {
+        match self {
+            Field::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// A Go pointer field: `null` and absent are both nil.
+    pub(crate) fn as_option(&self) -> Option<&T> {
+        self.value()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Field<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(deserializer)? {
+            None => Field::Null,
+            Some(v) => Field::Value(v),
+        })
+    }
+}
+
+/// `url.PathUnescape`: `%XX` sequences decoded; a malformed escape or invalid UTF-8
+/// is an error.
+pub(crate) fn path_unescape(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A path segment as fasthttp hands it to 1.5.x handlers: valid escapes decoded,
+/// anything else kept as sent.
+pub(crate) fn path_lenient(raw: &str) -> String {
+    path_unescape(raw).unwrap_or_else(|| raw.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, Deserialize)]
+    struct Probe {
+        #[serde(default, deserialize_with = "zero_if_null")]
+        name: String,
+        #[serde(default)]
+        team_id: Field<String>,
+        #[serde(default)]
+        weight: Option<f64>,
+    }
+
+    #[test]
+    fn decodes_like_go() {
+        let p: Probe = decode(br#"{"name": null, "team_id": null, "unknown": [1]}"#).unwrap();
+        assert_eq!(p.name, "");
+        assert_eq!(p.team_id, Field::Null);
+        let p: Probe = decode(b"null").unwrap();
+        assert_eq!(p.team_id, Field::Absent);
+        let p: Probe = decode(br#"{"weight": 1}"#).unwrap();
+        assert_eq!(p.weight, Some(1.0));
+        for bad in [&b"[]"[..], b"\"x\"", b"", b"{} x", br#"{"weight": "1"}"#] {
+            assert_eq!(
+                decode::<Probe>(bad).unwrap_err().message,
+                "Invalid JSON",
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn path_unescape_follows_go() {
+        assert_eq!(path_unescape("a%20b").as_deref(), Some("a b"));
+        assert_eq!(path_unescape("%zz"), None);
+        assert_eq!(path_unescape("%4"), None);
+        assert_eq!(path_lenient("%zz"), "%zz");
     }
 }

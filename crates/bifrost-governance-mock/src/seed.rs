@@ -18,19 +18,20 @@
 //!       - {provider: openai, allowed_models: ["*"], key_ids: ["*"], weight: 1}
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
-use bifrost_governance_client::types::{
-    CreateBudgetRequest, CreateCustomerRequest, CreateTeamRequest, CreateVirtualKeyRequest,
-    McpConfigRequest, ProviderConfigRequest, RateLimitRequest,
-};
 use serde::{Deserialize, Serialize};
 
 use crate::errors::ApiError;
-use crate::state::Store;
-use crate::{customers, teams, virtual_keys};
+use crate::limits::{BudgetItem, BudgetPatch, RateLimitIn};
+use crate::profile::Profile;
+use crate::routes::customers::{CustomerIn, create_customer};
+use crate::routes::keys::requests::{CreateKey, McpConfigIn, ProviderConfigIn};
+use crate::routes::keys::{Fixed, create_key, insert_bulk};
+use crate::routes::teams::{TeamIn, create_team};
+use crate::store::Store;
 
 /// Why the mock could not start or a seed could not be loaded.
 #[derive(Debug)]
@@ -106,10 +107,10 @@ pub struct SeedCustomer {
     pub name: String,
     /// Budgets, one per `reset_duration`.
     #[serde(default)]
-    pub budgets: Vec<CreateBudgetRequest>,
+    pub budgets: Vec<SeedBudget>,
     /// Rate limit.
     #[serde(default)]
-    pub rate_limit: Option<RateLimitRequest>,
+    pub rate_limit: Option<SeedRateLimit>,
     /// Calendar alignment of the budgets.
     #[serde(default)]
     pub calendar_aligned: bool,
@@ -129,10 +130,10 @@ pub struct SeedTeam {
     pub customer: Option<String>,
     /// Budgets, one per `reset_duration`.
     #[serde(default)]
-    pub budgets: Vec<CreateBudgetRequest>,
+    pub budgets: Vec<SeedBudget>,
     /// Rate limit.
     #[serde(default)]
-    pub rate_limit: Option<RateLimitRequest>,
+    pub rate_limit: Option<SeedRateLimit>,
     /// Calendar alignment of the budgets.
     #[serde(default)]
     pub calendar_aligned: bool,
@@ -164,32 +165,116 @@ pub struct SeedVirtualKey {
     pub is_active: Option<bool>,
     /// Budgets, one per `reset_duration`.
     #[serde(default)]
-    pub budgets: Vec<CreateBudgetRequest>,
+    pub budgets: Vec<SeedBudget>,
     /// Rate limit.
     #[serde(default)]
-    pub rate_limit: Option<RateLimitRequest>,
+    pub rate_limit: Option<SeedRateLimit>,
     /// Providers the key may use (`key_ids: ["*"]` for every key).
     #[serde(default)]
-    pub provider_configs: Vec<ProviderConfigRequest>,
+    pub provider_configs: Vec<SeedProviderConfig>,
     /// MCP clients the key may use, by `mcp_client_name`.
     #[serde(default)]
-    pub mcp_configs: Vec<McpConfigRequest>,
+    pub mcp_configs: Vec<SeedMcpConfig>,
     /// Metadata map.
     #[serde(default)]
-    pub metadata: Option<HashMap<String, String>>,
+    pub metadata: Option<BTreeMap<String, String>>,
 }
 
-fn non_empty<T: Clone>(list: &[T]) -> Option<Vec<T>> {
-    (!list.is_empty()).then(|| list.to_vec())
+/// A seeded budget.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedBudget {
+    /// Cap in USD.
+    pub max_limit: f64,
+    /// Reset period, a Bifrost duration (`1d`, `1M`, …).
+    pub reset_duration: String,
+    /// Align resets to calendar boundaries (1.5.x: per team budget; v2: promoted to
+    /// the owner).
+    #[serde(default)]
+    pub calendar_aligned: bool,
+}
+
+/// A seeded rate limit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedRateLimit {
+    /// Tokens per `token_reset_duration`.
+    #[serde(default)]
+    pub token_max_limit: Option<i64>,
+    /// Token window.
+    #[serde(default)]
+    pub token_reset_duration: Option<String>,
+    /// Requests per `request_reset_duration`.
+    #[serde(default)]
+    pub request_max_limit: Option<i64>,
+    /// Request window.
+    #[serde(default)]
+    pub request_reset_duration: Option<String>,
+}
+
+/// A provider a seeded virtual key may use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedProviderConfig {
+    /// A configured provider (`openai`, `anthropic`, …).
+    pub provider: String,
+    /// Load-balancing weight.
+    #[serde(default)]
+    pub weight: Option<f64>,
+    /// Allowed models (`["*"]` for all; empty denies all).
+    #[serde(default)]
+    pub allowed_models: Vec<String>,
+    /// Key UUIDs (`["*"]` for every key of the provider).
+    #[serde(default)]
+    pub key_ids: Vec<String>,
+    /// Budgets of this provider config.
+    #[serde(default)]
+    pub budgets: Vec<SeedBudget>,
+    /// Rate limit of this provider config.
+    #[serde(default)]
+    pub rate_limit: Option<SeedRateLimit>,
+}
+
+/// An MCP client a seeded virtual key may use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedMcpConfig {
+    /// The client's name (`github`, `filesystem`, `slack`).
+    pub mcp_client_name: String,
+    /// Tools the key may run (`["*"]` for all).
+    #[serde(default)]
+    pub tools_to_execute: Vec<String>,
+}
+
+impl SeedBudget {
+    fn item(&self) -> BudgetItem {
+        BudgetItem {
+            id: None,
+            max_limit: self.max_limit,
+            reset_duration: self.reset_duration.clone(),
+            calendar_aligned: self.calendar_aligned,
+            reset_config: None,
+        }
+    }
+}
+
+impl SeedRateLimit {
+    fn request(&self) -> RateLimitIn {
+        RateLimitIn {
+            token_max_limit: self.token_max_limit,
+            token_reset_duration: self.token_reset_duration.clone(),
+            request_max_limit: self.request_max_limit,
+            request_reset_duration: self.request_reset_duration.clone(),
+        }
+    }
+}
+
+fn items(budgets: &[SeedBudget]) -> Option<Vec<BudgetItem>> {
+    (!budgets.is_empty()).then(|| budgets.iter().map(SeedBudget::item).collect())
 }
 
 fn refused(kind: &str, name: &str, e: ApiError) -> MockError {
     MockError::Invalid(format!("{kind} {name:?}: {}", e.message))
-}
-
-fn entity_name<T: TryFrom<String>>(kind: &str, name: &str) -> Result<T, MockError> {
-    T::try_from(name.to_string())
-        .map_err(|_| MockError::Invalid(format!("{kind} name must not be empty")))
 }
 
 impl Seed {
@@ -219,18 +304,35 @@ impl Seed {
         parse(&std::fs::read_to_string(path).map_err(MockError::Io)?)
     }
 
-    /// Creates every entity of the seed in `store`.
-    pub(crate) fn apply(&self, store: &mut Store) -> Result<(), MockError> {
+    /// Creates every entity of the seed in `store`, through the same code as the
+    /// HTTP handlers of the profile.
+    pub(crate) fn apply(&self, store: &mut Store, profile: Profile) -> Result<(), MockError> {
         let mut customer_ids = HashMap::new();
         for c in &self.customers {
-            let req = CreateCustomerRequest {
-                budget: None,
-                budgets: non_empty(&c.budgets),
-                calendar_aligned: Some(c.calendar_aligned),
-                name: entity_name("customer", &c.name)?,
-                rate_limit: c.rate_limit.clone(),
+            let mut req = CustomerIn {
+                name: Some(c.name.clone()),
+                rate_limit: c.rate_limit.as_ref().map(SeedRateLimit::request),
+                ..CustomerIn::default()
             };
-            let id = customers::create_customer(store, &req, c.id.clone())
+            if profile.multi_budget_owners() {
+                req.budgets = items(&c.budgets);
+                req.calendar_aligned = Some(c.calendar_aligned);
+            } else {
+                // 1.5.x customers have one budget.
+                if c.budgets.len() > 1 {
+                    return Err(MockError::Invalid(format!(
+                        "customer {:?}: v1.5.x customers have one budget",
+                        c.name
+                    )));
+                }
+                req.budget = c.budgets.first().map(|b| BudgetPatch {
+                    max_limit: Some(b.max_limit),
+                    reset_duration: Some(b.reset_duration.clone()),
+                    calendar_aligned: None,
+                    reset_config: None,
+                });
+            }
+            let id = create_customer(store, profile, &req, c.id.clone())
                 .map_err(|e| refused("customer", &c.name, e))?;
             customer_ids.insert(c.name.clone(), id);
         }
@@ -245,14 +347,16 @@ impl Seed {
         };
         let mut team_ids = HashMap::new();
         for t in &self.teams {
-            let req = CreateTeamRequest {
-                budgets: non_empty(&t.budgets),
-                calendar_aligned: Some(t.calendar_aligned),
+            let aligned = t.calendar_aligned || t.budgets.iter().any(|b| b.calendar_aligned);
+            let req = TeamIn {
+                name: Some(t.name.clone()),
                 customer_id: customer_id("team", &t.name, &t.customer)?,
-                name: entity_name("team", &t.name)?,
-                rate_limit: t.rate_limit.clone(),
+                budgets: items(&t.budgets),
+                rate_limit: t.rate_limit.as_ref().map(SeedRateLimit::request),
+                calendar_aligned: Some(aligned),
+                reset_budget_usage: false,
             };
-            let id = teams::create_team(store, &req, t.id.clone())
+            let id = create_team(store, profile, &req, t.id.clone())
                 .map_err(|e| refused("team", &t.name, e))?;
             team_ids.insert(t.name.clone(), id);
         }
@@ -266,27 +370,50 @@ impl Seed {
                     })
                 })
                 .transpose()?;
-            let req = CreateVirtualKeyRequest {
-                allow_all_providers: None,
-                delete_after_expire: None,
-                disable_content_logging: None,
-                budgets: non_empty(&vk.budgets),
-                calendar_aligned: None,
-                customer_id: customer_id("virtual key", &vk.name, &vk.customer)?,
-                description: vk.description.clone(),
-                expires_at: None,
-                is_active: vk.is_active,
-                mcp_configs: non_empty(&vk.mcp_configs),
-                metadata: vk.metadata.clone().map(Into::into),
-                name: entity_name("virtual key", &vk.name)?,
-                provider_configs: non_empty(&vk.provider_configs),
-                rate_limit: vk.rate_limit.clone(),
+            let provider_configs: Vec<ProviderConfigIn> = vk
+                .provider_configs
+                .iter()
+                .map(|pc| ProviderConfigIn {
+                    id: None,
+                    provider: pc.provider.clone(),
+                    weight: pc.weight,
+                    allowed_models: Some(pc.allowed_models.clone()),
+                    blacklisted_models: None,
+                    budgets: items(&pc.budgets),
+                    rate_limit: pc.rate_limit.as_ref().map(SeedRateLimit::request),
+                    key_ids: Some(pc.key_ids.clone()),
+                })
+                .collect();
+            let mcp_configs: Vec<McpConfigIn> = vk
+                .mcp_configs
+                .iter()
+                .map(|m| McpConfigIn {
+                    id: None,
+                    mcp_client_name: m.mcp_client_name.clone(),
+                    tools_to_execute: Some(m.tools_to_execute.clone()),
+                })
+                .collect();
+            let req = CreateKey {
+                name: vk.name.clone(),
+                description: vk.description.clone().unwrap_or_default(),
+                provider_configs: (!provider_configs.is_empty()).then_some(provider_configs),
+                mcp_configs: (!mcp_configs.is_empty()).then_some(mcp_configs),
                 team_id,
+                customer_id: customer_id("virtual key", &vk.name, &vk.customer)?,
+                budgets: items(&vk.budgets),
+                rate_limit: vk.rate_limit.as_ref().map(SeedRateLimit::request),
+                is_active: vk.is_active,
+                metadata: vk.metadata.clone(),
+                ..CreateKey::default()
             };
-            virtual_keys::create_virtual_key(store, &req, vk.id.clone(), vk.value.clone())
+            let fixed = Fixed {
+                id: vk.id.clone(),
+                value: vk.value.clone(),
+            };
+            create_key(store, profile, &req, fixed)
                 .map_err(|e| refused("virtual key", &vk.name, e))?;
         }
-        virtual_keys::insert_bulk(store, self.generated_virtual_keys);
+        insert_bulk(store, self.generated_virtual_keys);
         Ok(())
     }
 }

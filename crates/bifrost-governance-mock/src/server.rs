@@ -15,16 +15,16 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::catalog::ProviderKeyInfo;
+use crate::app::{App, Config};
 use crate::errors::{ApiError, envelope};
 use crate::fault::{Fault, FaultState};
+use crate::governance::{self, Of};
 use crate::profile::{Generation, Profile};
+use crate::routes::{self, keys, meta};
 use crate::seed::{MockError, Seed};
-use crate::state::{App, Config, Store};
-use crate::{
-    budgets, customers, meta, model_configs, pricing_overrides, providers, rate_limits,
-    routing_rules, teams, virtual_keys,
-};
+use crate::store::Store;
+use crate::store::catalog::ProviderKeyInfo;
+use crate::store::records::{Budget, RateLimit};
 
 /// Version string `GET /api/version` answers by default.
 pub const DEFAULT_VERSION: &str = "v2.3.1";
@@ -156,7 +156,7 @@ impl MockServerBuilder {
             .ok_or_else(|| MockError::UnsupportedVersion(version.clone()))?;
         let mut store = Store::new(self.deterministic);
         if let Some(seed) = &self.seed {
-            seed.apply(&mut store)?;
+            seed.apply(&mut store, profile)?;
         }
         let app = Arc::new(App {
             store: Mutex::new(store),
@@ -194,8 +194,9 @@ impl MockServerBuilder {
 
 /// A running, stateful fake of the Bifrost governance API.
 ///
-/// Serves all 38 operations of the workspace's `openapi.yaml` with Bifrost's
-/// semantics, from memory. Dropping it (or [`shutdown`](Self::shutdown)) stops it.
+/// Serves the governance and routing routes of the generation its version selects
+/// (see [`Generation`] and `FIDELITY.md`), from memory. Dropping it (or
+/// [`shutdown`](Self::shutdown)) stops it.
 ///
 /// ```no_run
 /// # async fn demo() {
@@ -265,12 +266,12 @@ impl MockServer {
     /// Inserts `count` plain virtual keys directly into the store (no HTTP, no
     /// per-key validation), for benchmarks; returns their ids in creation order.
     pub fn insert_virtual_keys(&self, count: usize) -> Vec<String> {
-        virtual_keys::insert_bulk(&mut self.app.store(), count)
+        keys::insert_bulk(&mut self.app.store(), count)
     }
 
     /// Adds a seed's entities to the running server.
     pub fn apply_seed(&self, seed: &Seed) -> Result<(), MockError> {
-        seed.apply(&mut self.app.store())
+        seed.apply(&mut self.app.store(), self.app.profile())
     }
 
     /// The provider keys configured on the server (their `key_id` goes into `key_ids`).
@@ -296,7 +297,7 @@ impl MockServer {
             .catalog
             .mcp_clients
             .iter()
-            .filter_map(|c| c.name.clone())
+            .map(|c| c.name.clone())
             .collect()
     }
 
@@ -323,13 +324,22 @@ impl MockServer {
     /// and `tokens` plus one request to its rate limit. Returns false when the
     /// key does not exist.
     pub fn record_usage(&self, vk_id: &str, cost_usd: f64, tokens: i64) -> bool {
-        match self.app.store().virtual_keys.get_mut(vk_id) {
-            Some(vk) => {
-                vk.limits.record_usage(cost_usd, tokens);
-                true
-            }
-            None => false,
+        let profile = self.app.profile();
+        let mut store = self.app.store();
+        let Some(vk) = store.virtual_keys.get(vk_id).cloned() else {
+            return false;
+        };
+        let slot = governance::slot(&store, profile, &vk, Of::Key);
+        for id in &slot.budget_ids {
+            store.update::<Budget, _>(id, |b| b.current_usage += cost_usd);
         }
+        if let Some(id) = &slot.rate_limit_id {
+            store.update::<RateLimit, _>(id, |rl| {
+                rl.token_current_usage += tokens;
+                rl.request_current_usage += 1;
+            });
+        }
+        true
     }
 
     /// Stops the server and waits for it to finish.
@@ -363,17 +373,7 @@ impl Drop for MockServer {
 
 /// Every route, the fallback and the shared middleware.
 fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .merge(meta::routes())
-        .merge(virtual_keys::routes())
-        .merge(teams::routes())
-        .merge(customers::routes())
-        .merge(budgets::routes())
-        .merge(rate_limits::routes())
-        .merge(model_configs::routes())
-        .merge(providers::routes())
-        .merge(routing_rules::routes())
-        .merge(pricing_overrides::routes())
+    routes::router(app.profile())
         .fallback(route_not_found)
         .layer(middleware::from_fn_with_state(app.clone(), pipeline))
         .with_state(app)
@@ -383,9 +383,12 @@ async fn route_not_found(uri: Uri) -> ApiError {
     ApiError::not_found(format!("Route not found: {}", uri.path()))
 }
 
-/// Whether a path needs the admin key.
-fn needs_admin_auth(path: &str) -> bool {
-    path != meta::VERSION_PATH && path != virtual_keys::QUOTA_PATH
+/// Whether a request needs the admin key. The quota route has no admin middleware
+/// (`gov.go RegisterRoutes`); `/api/version` is whitelisted, compared with the whole
+/// request URI, so with its query string (`handlers/middlewares.go APIMiddleware`).
+fn needs_admin_auth(uri: &Uri) -> bool {
+    let whole = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    whole != meta::VERSION_PATH && uri.path() != keys::QUOTA_PATH
 }
 
 async fn pipeline(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
@@ -401,7 +404,7 @@ async fn pipeline(State(app): State<Arc<App>>, request: Request, next: Next) -> 
         }
     }
     if let Some(key) = &app.config.api_key
-        && needs_admin_auth(&path)
+        && needs_admin_auth(request.uri())
     {
         let expected = format!("Bearer {key}");
         let presented = request
@@ -415,10 +418,20 @@ async fn pipeline(State(app): State<Arc<App>>, request: Request, next: Next) -> 
     json_errors(next.run(request).await).await
 }
 
-/// Gives framework-generated errors (405, 413, path rejections) the
-/// `BifrostError` envelope too, so clients can always decode error bodies.
+/// Framework-generated errors: a method the path does not serve answers like
+/// fasthttp/router (405, `Method Not Allowed` as plain text, with `Allow`); others
+/// (413, path rejections) get the `BifrostError` envelope.
 async fn json_errors(response: Response) -> Response {
     let status = response.status();
+    if status == axum::http::StatusCode::METHOD_NOT_ALLOWED {
+        let (mut parts, _) = response.into_parts();
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, axum::body::Body::from("Method Not Allowed"));
+    }
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)

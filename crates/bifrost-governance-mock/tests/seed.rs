@@ -34,7 +34,10 @@ async fn example_yaml_seed_loads_with_its_relations() {
     assert_eq!(vk["name"], "platform-prod");
     assert_eq!(vk["value"], "sk-bf-00000000-0000-4000-8000-00000000b001");
     assert_eq!(vk["team"]["name"], "platform");
-    assert_eq!(vk["team"]["customer"]["name"], "Acme Corp");
+    assert_eq!(
+        vk["team"]["customer_id"],
+        "00000000-0000-4000-8000-00000000c001"
+    );
     assert_eq!(vk["budgets"].as_array().unwrap().len(), 2);
     assert_eq!(vk["provider_configs"][0]["allow_all_keys"], true);
     assert_eq!(

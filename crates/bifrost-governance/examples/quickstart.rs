@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use bifrost_governance::resources::virtual_keys::ProviderConfigSpec;
-use bifrost_governance::{BudgetSpec, BudgetSpecs, RateLimitSpec, ResetPeriod};
+use bifrost_governance::{BudgetSpec, BudgetSpecs, Capability, RateLimitSpec, ResetPeriod};
 use comfy_table::Table;
 use futures::{StreamExt, TryStreamExt, stream};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -172,26 +172,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         format!("description changed; team and provider config kept: {kept}"),
     );
 
-    let rotated = client.virtual_keys().rotate(&checkout.id).await?;
-    let new_value = rotated
-        .value
-        .clone()
-        .ok_or("a rotated key carries its value")?;
-    let quota = client.virtual_keys().quota(&new_value).await?;
-    let changed = new_value.expose_secret() != first_value.expose_secret();
-    let old_refused = client
-        .virtual_keys()
-        .quota(&first_value)
-        .await
-        .is_err_and(|e| e.is_unauthorized());
-    done(
-        &mut steps,
-        "rotation",
-        format!(
-            "new value differs: {changed}; quota for {:?} readable with it; old value refused: {old_refused}",
-            quota.virtual_key_name.unwrap_or_default()
-        ),
-    );
+    if client.supports(Capability::KeyRotation).await? {
+        let rotated = client.virtual_keys().rotate(&checkout.id).await?;
+        let new_value = rotated
+            .value
+            .clone()
+            .ok_or("a rotated key carries its value")?;
+        let quota = client.virtual_keys().quota(&new_value).await?;
+        let changed = new_value.expose_secret() != first_value.expose_secret();
+        let old_refused = client
+            .virtual_keys()
+            .quota(&first_value)
+            .await
+            .is_err_and(|e| e.is_unauthorized());
+        done(
+            &mut steps,
+            "rotation",
+            format!(
+                "new value differs: {changed}; quota for {:?} readable with it; old value refused: {old_refused}",
+                quota.virtual_key_name.unwrap_or_default()
+            ),
+        );
+    } else {
+        let quota = client.virtual_keys().quota(&first_value).await?;
+        done(
+            &mut steps,
+            "quota",
+            format!(
+                "{} budget(s) readable with the key itself; this server cannot rotate keys",
+                quota.budgets.map_or(0, |b| b.len())
+            ),
+        );
+    }
 
     let deleted = stream::iter(created.iter().chain([&checkout.id]))
         .map(|id| keys.delete(id))

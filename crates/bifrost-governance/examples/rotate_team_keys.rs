@@ -39,7 +39,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("team {team_id} has no keys");
         return Ok(());
     }
-    let outcome = client.virtual_keys().rotate_many(ids).await?;
+    let outcome = match client.virtual_keys().rotate_many(ids).await {
+        Err(bifrost_governance::Error::Unsupported { .. }) => {
+            // Refused before sending: this server version has no rotation.
+            println!(
+                "the server ({}) cannot rotate keys",
+                client.server_version().await?
+            );
+            return Ok(());
+        }
+        other => other?,
+    };
     for key in &outcome.rotated {
         // Values print redacted; hand them to your secret store with expose_secret().
         println!(

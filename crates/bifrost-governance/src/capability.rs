@@ -52,6 +52,12 @@ capabilities! {
     /// Model configs scoped to one virtual key (`scope`/`scope_id`); older servers
     /// ignore the scope and create a global config (upstream PR #3939, v1.5.9).
     ModelConfigScopes = (1, 5, 9), "model configs scoped to a virtual key";
+    /// Models a provider config blocks (`blacklisted_models`); older servers drop
+    /// the field and allow them (release notes of v1.5.4).
+    BlockedModels = (1, 5, 4), "blocked models on provider configs";
+    /// `calendar_aligned` on customers; older servers ignore it (v1.5.2 reads no
+    /// such field on customers or their budgets; PR #4120, release notes of v1.5.9).
+    CustomerCalendarAlignment = (1, 5, 9), "calendar-aligned customer budgets";
     /// Rotation of virtual keys, single and bulk (upstream PR #3599 of 2026-05-19).
     KeyRotation = (1, 5, 4), "virtual-key rotation";
     /// `expires_at` on virtual keys (v1.6.3).

@@ -1,5 +1,9 @@
 //! End to end against the embedded fake server: create → list → update → (rotate) →
-//! delete for every resource, through the public API only.
+//! delete for every resource, through the public API only. Every scenario runs
+//! against both behaviour profiles of the fake (Bifrost 1.5.2 and the newest v2), so
+//! the SDK's adaptations to 1.5.x meet a server that really behaves like 1.5.x.
+//! Where the two servers answer differently the expectation names the
+//! `crates/bifrost-governance-mock/FIDELITY.md` row it follows.
 
 use std::time::Duration;
 
@@ -15,8 +19,19 @@ use bifrost_governance::{
 };
 use bifrost_governance_mock::{Fault, MockServer};
 
-async fn setup() -> (MockServer, Client) {
-    let server = MockServer::builder().api_key("admin-key").start().await;
+/// A version of each behaviour profile of the fake.
+const VERSIONS: [&str; 2] = ["v1.5.2", "v2.3.1"];
+
+fn is_v1_5(version: &str) -> bool {
+    version.starts_with("v1.5")
+}
+
+async fn setup(version: &str) -> (MockServer, Client) {
+    let server = MockServer::builder()
+        .api_key("admin-key")
+        .version(version)
+        .start()
+        .await;
     let client = Client::builder()
         .base_url(server.base_url())
         .api_key("admin-key")
@@ -32,7 +47,13 @@ fn budget(usd: f64, period: ResetPeriod) -> BudgetSpec {
 
 #[tokio::test]
 async fn virtual_key_lifecycle() {
-    let (server, client) = setup().await;
+    for version in VERSIONS {
+        virtual_key_lifecycle_on(version).await;
+    }
+}
+
+async fn virtual_key_lifecycle_on(version: &str) {
+    let (server, client) = setup(version).await;
     let keys = client.virtual_keys();
     let team = client.teams().create("eng").send().await.unwrap();
     let anthropic_key = server
@@ -143,6 +164,21 @@ async fn virtual_key_lifecycle() {
         "an update that does not mention the team keeps it"
     );
 
+    // 1.5.2 has no rotation (FIDELITY VK-ROT-01): the SDK refuses before sending.
+    if is_v1_5(version) {
+        let before = server.request_count();
+        let refused = keys.rotate(&created.id).await.unwrap_err();
+        assert!(matches!(refused, Error::Unsupported { .. }), "{refused:?}");
+        let refused = keys.rotate_many([created.id.clone()]).await.unwrap_err();
+        assert!(matches!(refused, Error::Unsupported { .. }), "{refused:?}");
+        assert_eq!(server.request_count(), before);
+        let quota = keys.quota(&value).await.unwrap();
+        assert_eq!(quota.virtual_key_name.as_deref(), Some("svc-renamed"));
+        keys.delete(&created.id).await.unwrap();
+        assert!(keys.get(&created.id).await.unwrap_err().is_not_found());
+        return;
+    }
+
     // Rotation: the new value works for quota, the old one no longer does.
     let rotated = keys.rotate(&created.id).await.unwrap();
     let new_value = rotated.value.clone().unwrap();
@@ -168,7 +204,13 @@ async fn virtual_key_lifecycle() {
 
 #[tokio::test]
 async fn virtual_key_list_filters_sort_and_paging() {
-    let (_server, client) = setup().await;
+    for version in VERSIONS {
+        virtual_key_list_filters_sort_and_paging_on(version).await;
+    }
+}
+
+async fn virtual_key_list_filters_sort_and_paging_on(version: &str) {
+    let (_server, client) = setup(version).await;
     let keys = client.virtual_keys();
     let team = client.teams().create("t").send().await.unwrap();
     for i in 0..30 {
@@ -225,7 +267,13 @@ async fn virtual_key_list_filters_sort_and_paging() {
 
 #[tokio::test]
 async fn team_and_customer_lifecycle_with_cascades() {
-    let (_server, client) = setup().await;
+    for version in VERSIONS {
+        team_and_customer_lifecycle_with_cascades_on(version).await;
+    }
+}
+
+async fn team_and_customer_lifecycle_with_cascades_on(version: &str) {
+    let (_server, client) = setup(version).await;
     let customer = client
         .customers()
         .create("Acme")
@@ -306,22 +354,47 @@ async fn team_and_customer_lifecycle_with_cascades() {
         .send()
         .await
         .unwrap();
-    assert!(detached.customer_id.unwrap_or_default().is_empty());
+    if is_v1_5(version) {
+        // 1.5.2 ignores a team's customer change once it has one (FIDELITY TEAM-UPD-03):
+        // the SDK sends `customer_id: ""` and the server keeps the customer.
+        assert_eq!(detached.customer_id.as_deref(), Some(customer.id.as_str()));
+    } else {
+        assert!(detached.customer_id.unwrap_or_default().is_empty());
+    }
 
-    let cust = client
-        .customers()
-        .update(&customer.id)
-        .set_budgets(
-            BudgetSpecs::try_from([
-                budget(50.0, ResetPeriod::days(1)),
-                budget(900.0, ResetPeriod::months(1)),
-            ])
-            .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cust.budgets.unwrap().len(), 2);
+    let two = BudgetSpecs::try_from([
+        budget(50.0, ResetPeriod::days(1)),
+        budget(900.0, ResetPeriod::months(1)),
+    ])
+    .unwrap();
+    if is_v1_5(version) {
+        // One budget per customer on 1.5.x: the SDK refuses two before sending.
+        let refused = client
+            .customers()
+            .update(&customer.id)
+            .set_budgets(two)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, Error::Unsupported { .. }), "{refused:?}");
+        let cust = client
+            .customers()
+            .update(&customer.id)
+            .set_budgets(BudgetSpecs::from(budget(900.0, ResetPeriod::months(1))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cust.budget.unwrap().max_limit, Some(900.0));
+    } else {
+        let cust = client
+            .customers()
+            .update(&customer.id)
+            .set_budgets(two)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cust.budgets.unwrap().len(), 2);
+    }
 
     // Deleting the team clears its keys' team; deleting the customer clears its keys' customer.
     client.teams().delete(&team.id).await.unwrap();
@@ -358,7 +431,13 @@ async fn team_and_customer_lifecycle_with_cascades() {
 
 #[tokio::test]
 async fn model_config_provider_and_read_only_lists() {
-    let (_server, client) = setup().await;
+    for version in VERSIONS {
+        model_config_provider_and_read_only_lists_on(version).await;
+    }
+}
+
+async fn model_config_provider_and_read_only_lists_on(version: &str) {
+    let (_server, client) = setup(version).await;
     let config = client
         .model_configs()
         .create("gpt-4o")
@@ -462,7 +541,13 @@ async fn model_config_provider_and_read_only_lists() {
 
 #[tokio::test]
 async fn routing_rule_and_pricing_override_lifecycle() {
-    let (_server, client) = setup().await;
+    for version in VERSIONS {
+        routing_rule_and_pricing_override_lifecycle_on(version).await;
+    }
+}
+
+async fn routing_rule_and_pricing_override_lifecycle_on(version: &str) {
+    let (_server, client) = setup(version).await;
     let key = client.virtual_keys().create("routed").send().await.unwrap();
     let rule = client
         .routing_rules()
@@ -563,14 +648,33 @@ async fn routing_rule_and_pricing_override_lifecycle() {
 
 #[tokio::test]
 async fn errors_from_the_fake_keep_their_meaning() {
-    let (server, client) = setup().await;
+    for version in VERSIONS {
+        errors_from_the_fake_keep_their_meaning_on(version).await;
+    }
+}
+
+async fn errors_from_the_fake_keep_their_meaning_on(version: &str) {
+    let (server, client) = setup(version).await;
     client.teams().create("dup").send().await.unwrap();
     let conflict = client.teams().create("dup").send().await.unwrap_err();
-    assert!(conflict.is_conflict());
-    assert!(
-        conflict.to_string().contains("already exists"),
-        "{conflict}"
-    );
+    if is_v1_5(version) {
+        // 1.5.2 answers a duplicate team name with 500 (FIDELITY TEAM-CRT-05).
+        assert_eq!(
+            conflict.status().map(|s| s.as_u16()),
+            Some(500),
+            "{conflict}"
+        );
+        assert!(
+            conflict.to_string().contains("failed to create team"),
+            "{conflict}"
+        );
+    } else {
+        assert!(conflict.is_conflict());
+        assert!(
+            conflict.to_string().contains("already exists"),
+            "{conflict}"
+        );
+    }
 
     let anonymous = Client::builder()
         .base_url(server.base_url())
@@ -638,7 +742,13 @@ async fn injected_faults_are_retried_only_when_safe() {
 
 #[tokio::test]
 async fn assignment_round_trips_through_patch() {
-    let (_server, client) = setup().await;
+    for version in VERSIONS {
+        assignment_round_trips_through_patch_on(version).await;
+    }
+}
+
+async fn assignment_round_trips_through_patch_on(version: &str) {
+    let (_server, client) = setup(version).await;
     let customer = client.customers().create("c").send().await.unwrap();
     let key = client
         .virtual_keys()

@@ -236,3 +236,43 @@ pub fn minify(text: &str) -> String {
     }
     out
 }
+
+/// Both profiles, for tests of `both` rows.
+pub const BOTH: [&str; 2] = [V1_5, V2];
+
+/// Whether a version is the 1.5.x profile.
+pub fn is_v1_5(version: &str) -> bool {
+    version.starts_with("v1.5")
+}
+
+impl Api {
+    /// Sends JSON and returns the exact response.
+    pub async fn send(&self, method: Method, path: &str, body: Value) -> Raw {
+        self.raw(method, path, Some(&body.to_string())).await
+    }
+
+    /// `GET` as a raw response.
+    pub async fn get_raw(&self, path: &str) -> Raw {
+        self.raw(Method::GET, path, None).await
+    }
+
+    /// Creates a key and returns its id (asserting 200).
+    pub async fn vk_id(&self, body: Value) -> String {
+        id(&self.vk(body).await)
+    }
+
+    /// A call that must succeed with 200; returns the body.
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (status, body) = self.call(method, path, body).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+}
+
+impl Raw {
+    /// Asserts the status and returns the decoded body.
+    pub fn expect(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "{}", self.body);
+        self.json()
+    }
+}

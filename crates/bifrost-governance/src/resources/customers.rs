@@ -14,6 +14,7 @@ use super::{
     Deferred, LimitsCreate, LimitsUpdate, OwnerBudgets, check_owner_create, constrained, non_empty,
     owner_create_budgets, owner_update_budgets, page, require_all,
 };
+use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::pagination::{List, ListSource, Page};
@@ -210,7 +211,10 @@ impl CreateCustomer {
     /// read first (once per client) to choose between `budget` and `budgets`.
     pub async fn send(self) -> Result<Customer> {
         self.validate()?;
-        let needed = self.limits.capabilities();
+        let mut needed = self.limits.capabilities();
+        if self.limits.calendar_aligned == Some(true) {
+            needed.push(Capability::CustomerCalendarAlignment);
+        }
         let name = constrained("customer name", self.name)?;
         require_all(&self.client, needed).await?;
         let OwnerBudgets { single, list } = owner_create_budgets(
@@ -267,7 +271,10 @@ impl UpdateCustomer {
         non_empty("customer id", &self.id)?;
         let b = self.body;
         self.limits.check()?;
-        let needed = self.limits.capabilities();
+        let mut needed = self.limits.capabilities();
+        if self.limits.calendar_aligned == Some(true) {
+            needed.push(Capability::CustomerCalendarAlignment);
+        }
         let name = b
             .name
             .map(|n| constrained("customer name", n))

@@ -190,6 +190,17 @@ impl ProviderConfigSpec {
             .is_some_and(crate::limits::BudgetSpecs::needs_quarterly)
     }
 
+    /// Whether the config blocks some models (servers before v1.5.4 ignore it).
+    pub(super) fn blocks_models(&self) -> bool {
+        !self.blocked_models.is_empty()
+    }
+
+    /// Whether the config blocks models that `before` (the same provider's config
+    /// as read from the server) did not: only new blocks need a server that has them.
+    pub(super) fn blocks_more_than(&self, before: Option<&Self>) -> bool {
+        self.blocks_models() && before.is_none_or(|b| b.blocked_models != self.blocked_models)
+    }
+
     fn to_request(&self) -> Result<types::ProviderConfigRequest, InvalidInput> {
         if let Some(weight) = self.weight
             && (!weight.is_finite() || weight < 0.0)

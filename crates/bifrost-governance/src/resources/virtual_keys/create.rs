@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::access::{
     Assignment, McpConfigSpec, ProviderConfigSpec, mcp_requests, provider_requests,
 };
-use super::{KeyFeatures, metadata};
+use super::{KeyFeatures, ProviderFeatures, metadata};
 use crate::client::Client;
 use crate::error::{InvalidInput, Result};
 use crate::resources::{Deferred, LimitsCreate, constrained, require_all};
@@ -173,10 +173,7 @@ impl CreateVirtualKey {
                 all_providers: self.allow_all_providers.is_some(),
                 logging_or_cleanup: self.delete_after_expire.is_some()
                     || self.disable_content_logging.is_some(),
-                quarterly_provider_budgets: self
-                    .provider_configs
-                    .iter()
-                    .any(ProviderConfigSpec::needs_quarterly),
+                provider_configs: ProviderFeatures::of(&self.provider_configs),
             }
             .capabilities(),
         );

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use bifrost_governance_client::types::{self, VirtualKey};
 use chrono::{DateTime, Utc};
 
-use super::KeyFeatures;
 use super::access::{
     Assignment, McpConfigSpec, ProviderConfigSpec, mcp_requests, provider_requests,
 };
 use super::create::check_future;
 use super::metadata;
+use super::{KeyFeatures, ProviderFeatures};
 use crate::capability::Capability;
 use crate::error::{InvalidInput, Result};
 use crate::limits::{BudgetSpecs, RateLimitSpec};
@@ -87,11 +87,10 @@ impl VirtualKeyEdit {
             metadata: self.metadata != original.metadata,
             all_providers: self.allow_all_providers != original.allow_all_providers,
             logging_or_cleanup: false,
-            quarterly_provider_budgets: self.provider_configs != original.provider_configs
-                && self
-                    .provider_configs
-                    .iter()
-                    .any(ProviderConfigSpec::needs_quarterly),
+            provider_configs: ProviderFeatures::changed(
+                &self.provider_configs,
+                &original.provider_configs,
+            ),
         }
         .capabilities();
         if self

@@ -313,7 +313,39 @@ pub(super) struct KeyFeatures {
     pub(super) metadata: bool,
     pub(super) all_providers: bool,
     pub(super) logging_or_cleanup: bool,
-    pub(super) quarterly_provider_budgets: bool,
+    pub(super) provider_configs: ProviderFeatures,
+}
+
+/// What the provider configs sent use that older servers lack.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct ProviderFeatures {
+    quarterly_budgets: bool,
+    blocked_models: bool,
+}
+
+impl ProviderFeatures {
+    /// What the configs of an edit use beyond the configs read (`before`).
+    pub(super) fn changed(after: &[ProviderConfigSpec], before: &[ProviderConfigSpec]) -> Self {
+        after.iter().filter(|config| !before.contains(config)).fold(
+            Self::default(),
+            |found, config| {
+                let was = before.iter().find(|b| b.provider() == config.provider());
+                Self {
+                    quarterly_budgets: found.quarterly_budgets || config.needs_quarterly(),
+                    blocked_models: found.blocked_models || config.blocks_more_than(was),
+                }
+            },
+        )
+    }
+
+    pub(super) fn of<'a>(configs: impl IntoIterator<Item = &'a ProviderConfigSpec>) -> Self {
+        configs
+            .into_iter()
+            .fold(Self::default(), |found, config| Self {
+                quarterly_budgets: found.quarterly_budgets || config.needs_quarterly(),
+                blocked_models: found.blocked_models || config.blocks_models(),
+            })
+    }
 }
 
 impl KeyFeatures {
@@ -324,8 +356,12 @@ impl KeyFeatures {
             (self.all_providers, Capability::AllProviders),
             (self.logging_or_cleanup, Capability::KeyLoggingAndCleanup),
             (
-                self.quarterly_provider_budgets,
+                self.provider_configs.quarterly_budgets,
                 Capability::QuarterlyBudgets,
+            ),
+            (
+                self.provider_configs.blocked_models,
+                Capability::BlockedModels,
             ),
         ]
         .into_iter()

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::access::{
     Assignment, McpConfigSpec, ProviderConfigSpec, mcp_requests, provider_requests,
 };
-use super::{KeyFeatures, VirtualKeys};
+use super::{KeyFeatures, ProviderFeatures, VirtualKeys};
 use crate::capability::Capability;
 use crate::client::Client;
 use crate::error::Result;
@@ -180,11 +180,7 @@ impl UpdateVirtualKey {
                 all_providers: b.allow_all_providers.is_some(),
                 logging_or_cleanup: b.delete_after_expire.is_some()
                     || b.disable_content_logging.is_some(),
-                quarterly_provider_budgets: b
-                    .provider_configs
-                    .iter()
-                    .flatten()
-                    .any(ProviderConfigSpec::needs_quarterly),
+                provider_configs: ProviderFeatures::of(b.provider_configs.iter().flatten()),
             }
             .capabilities(),
         );
