@@ -315,17 +315,27 @@ async fn get_team_not_found_is_not_retried() {
 async fn update_body(
     update: impl AsyncFnOnce(&bifrost_governance::Client) -> bifrost_governance::Result<()>,
 ) -> Value {
+    let (body, outcome) = update_answered_with(full_team(), update).await;
+    outcome.unwrap();
+    body
+}
+
+/// The body of one update answered with `team`, and the call's outcome.
+async fn update_answered_with(
+    team: Value,
+    update: impl AsyncFnOnce(&bifrost_governance::Client) -> bifrost_governance::Result<()>,
+) -> (Value, bifrost_governance::Result<()>) {
     let server = MockServer::start().await;
     // `reset_budget_usage` needs a v1.6.10+ server.
     let _version = mount_version(&server, "v2.3.1").await;
     let guard = contract::expect("update_team")
         .authorization(AUTHORIZATION)
         .path_param("team_id", "team-1")
-        .respond(Reply::ok(written(full_team())))
+        .respond(Reply::ok(written(team)))
         .mount(&server)
         .await;
-    update(&client(&server.uri())).await.unwrap();
-    guard.single_body()
+    let outcome = update(&client(&server.uri())).await;
+    (guard.single_body(), outcome)
 }
 
 #[tokio::test]
@@ -358,9 +368,46 @@ async fn update_team_clear_rate_limit_sends_an_empty_object() {
 
 #[tokio::test]
 async fn update_team_detach_customer_sends_an_empty_string() {
-    let body =
-        update_body(async |c| c.teams().update("team-1").unassign().send().await.map(drop)).await;
+    let mut detached = full_team();
+    let team = detached.as_object_mut().unwrap();
+    team.remove("customer_id");
+    team.remove("customer");
+    let (body, outcome) = update_answered_with(detached, async |c| {
+        c.teams().update("team-1").unassign().send().await.map(drop)
+    })
+    .await;
+    outcome.unwrap();
     assert_eq!(body, json!({ "customer_id": "" }));
+}
+
+/// v1.5.x answers 200 but keeps a team's customer (rdb.go UpdateTeam saves the
+/// preloaded customer back): the SDK reports the change as not applied.
+#[tokio::test]
+async fn a_customer_change_the_server_kept_out_is_not_applied() {
+    for (change, sent) in [("unassign", ""), ("assign", "cust-2")] {
+        let (body, outcome) = update_answered_with(full_team(), async |c| {
+            let update = c.teams().update("team-1").set_name("platform");
+            let update = match change {
+                "unassign" => update.unassign(),
+                _ => update.assign_customer("cust-2"),
+            };
+            update.send().await.map(drop)
+        })
+        .await;
+        assert_eq!(body, json!({ "name": "platform", "customer_id": sent }));
+        match outcome {
+            Err(Error::NotApplied {
+                operation,
+                field,
+                sent: s,
+                kept,
+            }) => assert_eq!(
+                (operation, field, s.as_str(), kept.as_str()),
+                ("update_team", "customer_id", sent, "cust-1")
+            ),
+            other => panic!("{change}: expected NotApplied, got {other:?}"),
+        }
+    }
 }
 
 #[tokio::test]
@@ -385,7 +432,7 @@ async fn update_team_sends_every_field_that_was_set() {
             .teams()
             .update("team-1")
             .set_name("platform-2")
-            .assign_customer("cust-2")
+            .assign_customer("cust-1")
             .set_budgets(budgets)
             .set_rate_limit(limit)
             .calendar_aligned(false)
@@ -400,7 +447,7 @@ async fn update_team_sends_every_field_that_was_set() {
         body,
         json!({
             "name": "platform-2",
-            "customer_id": "cust-2",
+            "customer_id": "cust-1",
             "budgets": [
                 { "max_limit": 10.0, "reset_duration": "1d", "calendar_aligned": false },
                 { "max_limit": 200.5, "reset_duration": "2w", "calendar_aligned": false }

@@ -108,6 +108,19 @@ pub enum Error {
         #[source]
         source: HookError,
     },
+    /// The server answered success but left one requested change out; the rest of
+    /// the call was applied. (v1.5.x keeps a team's customer once it has one.)
+    #[error("{operation}: the server did not apply `{field}`: sent {sent:?}, it kept {kept:?}")]
+    NotApplied {
+        /// The `operationId` of the call.
+        operation: &'static str,
+        /// The request field that was left out.
+        field: &'static str,
+        /// What was sent (`""` clears).
+        sent: String,
+        /// What the server answered instead (`""` for none).
+        kept: String,
+    },
     /// A list scan could not receive every item the server's `total_count`
     /// promised, and the server, not a change of the collection, is the cause: it
     /// repeated a page (it ignores `offset`), stopped sending items early, or

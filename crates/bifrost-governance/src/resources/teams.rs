@@ -222,6 +222,11 @@ impl UpdateTeam {
     }
 
     /// Takes the team out of its customer (`customer_id: ""`).
+    ///
+    /// v1.5.x servers keep a team's customer once it has one and still answer
+    /// success; `send` then returns [`Error::NotApplied`](crate::Error::NotApplied)
+    /// (the other changes of the update were applied). Likewise for moving such a
+    /// team with [`assign_customer`](Self::assign_customer).
     pub fn unassign(mut self) -> Self {
         self.customer_id = Some(String::new());
         self
@@ -237,7 +242,7 @@ impl UpdateTeam {
         let needed = self.limits.capabilities();
         let body = types::UpdateTeamRequest {
             name: self.name.map(|n| constrained("team name", n)).transpose()?,
-            customer_id: self.customer_id,
+            customer_id: self.customer_id.clone(),
             budgets: self.limits.budget_requests(),
             rate_limit: self.limits.rate_limit,
             calendar_aligned: self.limits.calendar_aligned,
@@ -254,6 +259,20 @@ impl UpdateTeam {
                 .send(),
         )
         .await?;
-        Ok(response.team)
+        let team = response.team;
+        if let Some(sent) = self.customer_id {
+            let kept = team.customer_id().unwrap_or_default();
+            if kept != sent {
+                // v1.5.x re-derives customer_id from the preloaded customer on save
+                // (rdb.go UpdateTeam; FIDELITY TEAM-UPD-03).
+                return Err(crate::Error::NotApplied {
+                    operation: "update_team",
+                    field: "customer_id",
+                    kept: kept.to_owned(),
+                    sent,
+                });
+            }
+        }
+        Ok(team)
     }
 }
