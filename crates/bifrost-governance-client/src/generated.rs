@@ -3557,7 +3557,10 @@ omitted. `""` clears the assignment.
             Default::default()
         }
     }
-    ///Virtual-key sort column.
+    /**Virtual-key sort column. `budget_spent` sums the usage of budgets owned by the
+key itself (rdb.go GetVirtualKeysPaginated); on servers whose key budgets
+belong to the key's model configs (newest v2.x) it therefore orders by id.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,

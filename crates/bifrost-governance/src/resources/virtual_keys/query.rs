@@ -116,7 +116,10 @@ impl List<VirtualKeyQuery> {
         self
     }
 
-    /// Sort column (`BudgetSpent` is the highest usage among the key's budgets).
+    /// Sort column. `BudgetSpent` orders by the usage of budgets the key owns
+    /// directly; newest v2.x servers keep a key's budgets on its model configs, so
+    /// there it does not order by spend: sort the items yourself (see the
+    /// `spend_report` example).
     pub fn sort_by(mut self, column: VirtualKeySortBy) -> Self {
         self.source.sort_by = Some(column);
         self
