@@ -100,6 +100,24 @@ mod tests {
     use crate::ServerVersion;
 
     #[test]
+    fn the_readme_table_lists_every_capability_with_its_version() {
+        let readme = include_str!("../../../README.md");
+        let rows: Vec<&str> = readme
+            .lines()
+            .filter(|l| l.contains("`Capability::"))
+            .collect();
+        assert_eq!(rows.len(), Capability::ALL.len(), "{rows:#?}");
+        for &capability in Capability::ALL {
+            let (major, minor, patch) = capability.since();
+            let row = format!(
+                "| {} | v{major}.{minor}.{patch} | `Capability::{capability:?}` |",
+                capability.name()
+            );
+            assert!(rows.contains(&row.as_str()), "README lacks {row}");
+        }
+    }
+
+    #[test]
     fn each_capability_starts_at_its_version() {
         for &capability in Capability::ALL {
             let (major, minor, patch) = capability.since();
