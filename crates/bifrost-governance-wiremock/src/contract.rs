@@ -85,8 +85,8 @@ pub fn expect(operation_id: &str) -> ContractMock {
     }
 }
 
-/// A reply a contract mock sends.
-#[derive(Debug, Clone)]
+/// A reply a contract mock sends. Its `Debug` masks secret-looking strings.
+#[derive(Clone)]
 pub struct Reply {
     status: u16,
     body: ReplyBody,
@@ -177,8 +177,9 @@ impl Reply {
     }
 }
 
-/// One request a contract mock received.
-#[derive(Debug, Clone)]
+/// One request a contract mock received. Its `Debug` leaves out the
+/// `Authorization` value and masks secret-looking strings of the body.
+#[derive(Clone)]
 pub struct Seen {
     /// HTTP method.
     pub method: String,
@@ -423,6 +424,57 @@ pub struct ContractGuard {
     operation: String,
     shared: Arc<Mutex<Shared>>,
     _mock: MockGuard,
+}
+
+/// `value` with every string holding a virtual-key value (`sk-bf-…`) or a
+/// bearer credential replaced, for `Debug` output: test logs end up in CI.
+fn masked(value: &Value) -> Value {
+    match value {
+        Value::String(text) if text.contains("sk-bf-") || text.starts_with("Bearer ") => {
+            Value::String("<redacted>".to_owned())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(masked).collect()),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(name, v)| (name.clone(), masked(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let body = match &self.body {
+            ReplyBody::Json(value) => masked(value).to_string(),
+            ReplyBody::Raw(_) => "<raw template>".to_owned(),
+        };
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("body", &body)
+            .field("headers", &self.headers)
+            .field("delay", &self.delay)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Seen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Seen")
+            .field("index", &self.index)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "<redacted>"),
+            )
+            .field("content_type", &self.content_type)
+            .field("body", &self.body.as_ref().map(|b| masked(b).to_string()))
+            .field("raw_body_len", &self.raw_body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for ContractGuard {

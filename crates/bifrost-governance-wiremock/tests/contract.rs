@@ -243,3 +243,36 @@ async fn sequences_repeat_their_last_reply_and_requests_are_recorded_in_order() 
 fn pinning_an_undeclared_path_parameter_fails_the_test() {
     let _ = contract::expect("get_team").path_param("vk_id", "x");
 }
+
+/// Test logs end up in CI: neither a reply nor a recorded request prints a key
+/// value or the credential in `Debug`.
+#[tokio::test]
+async fn debug_output_masks_key_values_and_credentials() {
+    let value = "sk-bf-0a9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f";
+    let server = MockServer::start().await;
+    let reply = Reply::ok(json!({ "virtual_key": { "id": "vk-1", "name": "k", "value": value } }));
+    let reply_debug = format!("{reply:?}");
+    let guard = contract::expect("create_virtual_key")
+        .authorization(AUTHORIZATION)
+        .respond(reply)
+        .mount(&server)
+        .await;
+    reqwest::Client::new()
+        .post(format!("{}/api/governance/virtual-keys", server.uri()))
+        .header("authorization", AUTHORIZATION)
+        .json(&json!({ "name": "k", "description": value }))
+        .send()
+        .await
+        .unwrap();
+    let seen_debug = format!("{:?}", guard.requests());
+
+    for (what, text) in [("reply", &reply_debug), ("request", &seen_debug)] {
+        assert!(!text.contains("0a9e8d7c"), "{what}: {text}");
+        assert!(!text.contains("test-key"), "{what}: {text}");
+        assert!(text.contains("<redacted>"), "{what}: {text}");
+    }
+    assert!(
+        seen_debug.contains("/api/governance/virtual-keys"),
+        "{seen_debug}"
+    );
+}
