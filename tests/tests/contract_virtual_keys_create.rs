@@ -3,7 +3,9 @@
 
 mod common;
 
-use bifrost_governance::resources::virtual_keys::{McpConfigSpec, ProviderConfigSpec};
+use bifrost_governance::resources::virtual_keys::{
+    McpConfigSpec, ModelBudgetSpec, ProviderConfigSpec,
+};
 use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
@@ -308,7 +310,7 @@ async fn create_features_newer_than_the_server_are_refused_before_sending() {
     use bifrost_governance::Capability;
     use bifrost_governance::resources::virtual_keys::CreateVirtualKey;
     type Build = fn(CreateVirtualKey) -> CreateVirtualKey;
-    let cases: [(&str, Capability, &str, Build); 5] = [
+    let cases: [(&str, Capability, &str, Build); 7] = [
         ("expiry", Capability::KeyExpiry, "v1.6.2", |c| {
             c.expires_at(Utc::now() + chrono::Duration::days(1))
         }),
@@ -329,6 +331,20 @@ async fn create_features_newer_than_the_server_are_refused_before_sending() {
             Capability::QuarterlyBudgets,
             "v1.6.9",
             |c| c.budget(BudgetSpec::new(900.0, ResetPeriod::quarters(1)).unwrap()),
+        ),
+        ("blocked models", Capability::BlockedModels, "v1.5.3", |c| {
+            c.provider_config(ProviderConfigSpec::new("openai").block_models(["gpt-3.5-turbo"]))
+        }),
+        (
+            "model budgets",
+            Capability::PerModelBudgets,
+            "v1.6.9",
+            |c| {
+                c.provider_config(
+                    ProviderConfigSpec::new("openai")
+                        .model_budget(ModelBudgetSpec::new("gpt-4o").rate_limit(sixty_a_minute())),
+                )
+            },
         ),
     ];
     for (what, capability, too_old, build) in cases {
@@ -392,5 +408,38 @@ async fn a_quarterly_budget_carries_its_quarter_start() {
                 "reset_config": { "quarter_start_month": 4 }
             }]
         })
+    );
+}
+
+#[tokio::test]
+async fn per_model_limits_go_under_their_provider_config() {
+    let server = MockServer::start().await;
+    let _version = mount_version(&server, "v2.3.1").await;
+    let guard = contract::expect("create_virtual_key")
+        .authorization(AUTHORIZATION)
+        .respond(one(full_key()))
+        .mount(&server)
+        .await;
+
+    client(&server.uri())
+        .virtual_keys()
+        .create("checkout")
+        .provider_config(
+            ProviderConfigSpec::new("openai")
+                .model_budget(ModelBudgetSpec::new("gpt-4o").budgets(BudgetSpecs::from(
+                    BudgetSpec::new(20.0, ResetPeriod::days(1)).unwrap(),
+                )))
+                .model_budget(ModelBudgetSpec::new("gpt-4o-mini").rate_limit(sixty_a_minute())),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        guard.single_body()["provider_configs"][0]["model_budgets"],
+        json!([
+            { "model_name": "gpt-4o", "budgets": [{ "max_limit": 20.0, "reset_duration": "1d" }] },
+            { "model_name": "gpt-4o-mini", "rate_limit": { "request_max_limit": 60, "request_reset_duration": "1m" } }
+        ])
     );
 }

@@ -1456,6 +1456,91 @@ configs.
             Default::default()
         }
     }
+    ///The budgets and rate limit of one model under a key's provider config.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct ModelBudgetRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub budgets: ::std::option::Option<::std::vec::Vec<CreateBudgetRequest>>,
+        pub model_name: ModelBudgetRequestModelName,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rate_limit: ::std::option::Option<RateLimitRequest>,
+    }
+    impl ModelBudgetRequest {
+        pub fn builder() -> builder::ModelBudgetRequest {
+            Default::default()
+        }
+    }
+    ///`ModelBudgetRequestModelName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct ModelBudgetRequestModelName(::std::string::String);
+    impl ::std::ops::Deref for ModelBudgetRequestModelName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ModelBudgetRequestModelName> for ::std::string::String {
+        fn from(value: ModelBudgetRequestModelName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ModelBudgetRequestModelName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ModelBudgetRequestModelName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ModelBudgetRequestModelName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ModelBudgetRequestModelName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Budgets and rate limit for one model, optionally one provider and one scope.
     #[derive(
         ::serde::Deserialize,
@@ -1899,6 +1984,12 @@ block everything.
         pub id: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /**Budgets and rate limits of single models on this provider (v1.6.10+, PR
+#5703). When sent, the full set: models left out lose theirs; omitted, they
+stay. Stored as model configs scoped to the key.
+*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model_budgets: ::std::option::Option<::std::vec::Vec<ModelBudgetRequest>>,
         pub provider: ProviderConfigRequestProvider,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rate_limit: ::std::option::Option<RateLimitRequest>,
@@ -7635,6 +7726,93 @@ belong to the key's model configs (newest v2.x) it therefore orders by id.
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ModelBudgetRequest {
+            budgets: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::CreateBudgetRequest>>,
+                ::std::string::String,
+            >,
+            model_name: ::std::result::Result<
+                super::ModelBudgetRequestModelName,
+                ::std::string::String,
+            >,
+            rate_limit: ::std::result::Result<
+                ::std::option::Option<super::RateLimitRequest>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ModelBudgetRequest {
+            fn default() -> Self {
+                Self {
+                    budgets: Ok(Default::default()),
+                    model_name: Err("no value supplied for model_name".to_string()),
+                    rate_limit: Ok(Default::default()),
+                }
+            }
+        }
+        impl ModelBudgetRequest {
+            pub fn budgets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::CreateBudgetRequest>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.budgets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for budgets: {e}")
+                    });
+                self
+            }
+            pub fn model_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ModelBudgetRequestModelName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_name: {e}")
+                    });
+                self
+            }
+            pub fn rate_limit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RateLimitRequest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rate_limit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rate_limit: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ModelBudgetRequest> for super::ModelBudgetRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ModelBudgetRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    budgets: value.budgets?,
+                    model_name: value.model_name?,
+                    rate_limit: value.rate_limit?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ModelBudgetRequest> for ModelBudgetRequest {
+            fn from(value: super::ModelBudgetRequest) -> Self {
+                Self {
+                    budgets: Ok(value.budgets),
+                    model_name: Ok(value.model_name),
+                    rate_limit: Ok(value.rate_limit),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ModelConfig {
             budget: ::std::result::Result<
                 ::std::option::Option<super::Budget>,
@@ -9179,6 +9357,10 @@ belong to the key's model configs (newest v2.x) it therefore orders by id.
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            model_budgets: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ModelBudgetRequest>>,
+                ::std::string::String,
+            >,
             provider: ::std::result::Result<
                 super::ProviderConfigRequestProvider,
                 ::std::string::String,
@@ -9200,6 +9382,7 @@ belong to the key's model configs (newest v2.x) it therefore orders by id.
                     budgets: Ok(Default::default()),
                     id: Ok(Default::default()),
                     key_ids: Ok(Default::default()),
+                    model_budgets: Ok(Default::default()),
                     provider: Err("no value supplied for provider".to_string()),
                     rate_limit: Ok(Default::default()),
                     weight: Ok(Default::default()),
@@ -9277,6 +9460,20 @@ belong to the key's model configs (newest v2.x) it therefore orders by id.
                     });
                 self
             }
+            pub fn model_budgets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ModelBudgetRequest>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model_budgets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_budgets: {e}")
+                    });
+                self
+            }
             pub fn provider<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ProviderConfigRequestProvider>,
@@ -9328,6 +9525,7 @@ belong to the key's model configs (newest v2.x) it therefore orders by id.
                     budgets: value.budgets?,
                     id: value.id?,
                     key_ids: value.key_ids?,
+                    model_budgets: value.model_budgets?,
                     provider: value.provider?,
                     rate_limit: value.rate_limit?,
                     weight: value.weight?,
@@ -9343,6 +9541,7 @@ belong to the key's model configs (newest v2.x) it therefore orders by id.
                     budgets: Ok(value.budgets),
                     id: Ok(value.id),
                     key_ids: Ok(value.key_ids),
+                    model_budgets: Ok(value.model_budgets),
                     provider: Ok(value.provider),
                     rate_limit: Ok(value.rate_limit),
                     weight: Ok(value.weight),

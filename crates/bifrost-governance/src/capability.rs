@@ -69,6 +69,9 @@ capabilities! {
     UserScopes = (1, 6, 7), "user scopes";
     /// Quarterly reset periods (`1Q`) and a budget's `reset_config` (v1.6.10).
     QuarterlyBudgets = (1, 6, 10), "quarterly (`1Q`) budgets";
+    /// Per-model budgets and rate limits under a key's provider configs
+    /// (`model_budgets`; PR #5703, release notes of v1.6.10).
+    PerModelBudgets = (1, 6, 10), "per-model budgets on provider configs";
     /// `reset_budget_usage` on updates of every budget owner (v1.6.10).
     BudgetUsageReset = (1, 6, 10), "resetting budget usage";
     /// Routing rules served at `/api/routing/rules`; older servers only know

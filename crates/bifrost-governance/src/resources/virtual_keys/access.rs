@@ -2,6 +2,7 @@
 
 use bifrost_governance_client::types::{self, VirtualKey};
 
+use super::model_budgets::{ModelBudgetSpec, model_budget_requests};
 use crate::error::InvalidInput;
 use crate::limits::{BudgetSpecs, RateLimitSpec};
 use crate::resources::constrained;
@@ -58,6 +59,8 @@ pub struct ProviderConfigSpec {
     budgets: Option<BudgetSpecs>,
     /// `Some(None)` removes the rate limit.
     rate_limit: Option<Option<RateLimitSpec>>,
+    /// `None` leaves the server's per-model limits as they are.
+    model_budgets: Option<Vec<ModelBudgetSpec>>,
 }
 
 impl ProviderConfigSpec {
@@ -72,6 +75,7 @@ impl ProviderConfigSpec {
             keys: Selection::All,
             budgets: None,
             rate_limit: None,
+            model_budgets: None,
         }
     }
 
@@ -99,6 +103,7 @@ impl ProviderConfigSpec {
             keys,
             budgets: None,
             rate_limit: None,
+            model_budgets: None,
         }
     }
 
@@ -183,11 +188,34 @@ impl ProviderConfigSpec {
         self
     }
 
+    /// Limits of one model of this provider (v1.6.10+). The models named here are
+    /// the config's whole set: on an update, models left out lose their limits.
+    pub fn model_budget(mut self, model: ModelBudgetSpec) -> Self {
+        self.model_budgets.get_or_insert_with(Vec::new).push(model);
+        self
+    }
+
+    /// Removes every per-model limit of this provider (sends `model_budgets: []`).
+    pub fn clear_model_budgets(mut self) -> Self {
+        self.model_budgets = Some(Vec::new());
+        self
+    }
+
     /// Whether one of the config's budgets needs quarterly support.
     pub(super) fn needs_quarterly(&self) -> bool {
         self.budgets
             .as_ref()
             .is_some_and(crate::limits::BudgetSpecs::needs_quarterly)
+            || self
+                .model_budgets
+                .iter()
+                .flatten()
+                .any(ModelBudgetSpec::needs_quarterly)
+    }
+
+    /// Whether the config sends per-model limits (servers before v1.6.10 drop them).
+    pub(super) fn sets_model_budgets(&self) -> bool {
+        self.model_budgets.is_some()
     }
 
     /// Whether the config blocks some models (servers before v1.5.4 ignore it).
@@ -226,6 +254,11 @@ impl ProviderConfigSpec {
                     .as_ref()
                     .map_or_else(RateLimitSpec::removal, RateLimitSpec::to_request)
             }),
+            model_budgets: self
+                .model_budgets
+                .as_deref()
+                .map(model_budget_requests)
+                .transpose()?,
         })
     }
 }

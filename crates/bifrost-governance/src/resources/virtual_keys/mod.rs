@@ -8,6 +8,7 @@ mod access;
 mod create;
 mod edit;
 mod metadata;
+mod model_budgets;
 mod overrides;
 mod query;
 mod update;
@@ -28,6 +29,7 @@ pub use access::{Assignment, McpConfigSpec, ProviderConfigSpec, Selection};
 pub use bifrost_governance_client::assignee::Assignee;
 pub use create::CreateVirtualKey;
 pub use edit::VirtualKeyEdit;
+pub use model_budgets::ModelBudgetSpec;
 pub use overrides::BudgetOverrideSpec;
 pub use query::VirtualKeyQuery;
 pub use update::UpdateVirtualKey;
@@ -321,6 +323,7 @@ pub(super) struct KeyFeatures {
 pub(super) struct ProviderFeatures {
     quarterly_budgets: bool,
     blocked_models: bool,
+    model_budgets: bool,
 }
 
 impl ProviderFeatures {
@@ -333,6 +336,7 @@ impl ProviderFeatures {
                 Self {
                     quarterly_budgets: found.quarterly_budgets || config.needs_quarterly(),
                     blocked_models: found.blocked_models || config.blocks_more_than(was),
+                    model_budgets: found.model_budgets || config.sets_model_budgets(),
                 }
             },
         )
@@ -344,6 +348,7 @@ impl ProviderFeatures {
             .fold(Self::default(), |found, config| Self {
                 quarterly_budgets: found.quarterly_budgets || config.needs_quarterly(),
                 blocked_models: found.blocked_models || config.blocks_models(),
+                model_budgets: found.model_budgets || config.sets_model_budgets(),
             })
     }
 }
@@ -362,6 +367,10 @@ impl KeyFeatures {
             (
                 self.provider_configs.blocked_models,
                 Capability::BlockedModels,
+            ),
+            (
+                self.provider_configs.model_budgets,
+                Capability::PerModelBudgets,
             ),
         ]
         .into_iter()
