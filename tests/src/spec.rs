@@ -145,7 +145,7 @@ pub fn spec() -> &'static Spec {
         let text =
             std::fs::read_to_string(SPEC_PATH).unwrap_or_else(|e| panic!("{SPEC_PATH}: {e}"));
         let root: Value =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{SPEC_PATH}: {e}"));
+            serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{SPEC_PATH}: {e}"));
         Spec::new(root)
     })
 }

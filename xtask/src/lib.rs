@@ -38,7 +38,7 @@ pub fn read_spec(root: &Path) -> Result<String> {
 
 /// Generates the formatted client source for a spec.
 pub fn generate(spec_text: &str) -> Result<String> {
-    let spec: openapiv3::OpenAPI = serde_yaml::from_str(spec_text)
+    let spec: openapiv3::OpenAPI = serde_norway::from_str(spec_text)
         .context("openapi.yaml is not a valid OpenAPI 3.0 document")?;
     let mut settings = GenerationSettings::new();
     settings
@@ -122,7 +122,7 @@ impl syn::visit_mut::VisitMut for BoxNested {
 /// (`security: []` means it does not), and what its success body must be (a JSON
 /// object or not, and a check that it decodes as the generated type).
 fn operation_table(spec_text: &str) -> Result<proc_macro2::TokenStream> {
-    let doc: Value = serde_yaml::from_str(spec_text)?;
+    let doc: Value = serde_norway::from_str(spec_text)?;
     let mut rows = Vec::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for method in ["get", "put", "post", "delete", "patch"] {
@@ -237,7 +237,7 @@ pub fn check_fresh(root: &Path) -> Result<Option<String>> {
 
 /// Lints a spec against the house rules; returns one message per violation.
 pub fn lint_spec(spec_text: &str) -> Result<Vec<String>> {
-    let doc: Value = serde_yaml::from_str(spec_text).context("openapi.yaml is not valid YAML")?;
+    let doc: Value = serde_norway::from_str(spec_text).context("openapi.yaml is not valid YAML")?;
     let mut problems = Vec::new();
 
     match doc.get("openapi").and_then(Value::as_str) {
