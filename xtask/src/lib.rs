@@ -6,6 +6,7 @@
 //! upstream's OpenAPI description.
 
 pub mod drift;
+pub mod slim;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,8 @@ pub fn generate(spec_text: &str) -> Result<String> {
     let tokens = quote::quote! { #tokens #operations };
     let mut file: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable code")?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut BoxNested, &mut file);
+    slim::schemars_behind_feature(&mut file);
+    slim::keep_body_builders_only(&mut file);
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 

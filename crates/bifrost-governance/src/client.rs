@@ -466,14 +466,22 @@ mod tests {
     /// always does. CI runs this with the default features and without any.
     #[test]
     fn https_base_url_needs_a_tls_feature() {
-        let https = Client::builder().base_url("https://bifrost.example").build();
+        let https = Client::builder()
+            .base_url("https://bifrost.example")
+            .build();
         if cfg!(any(feature = "rustls", feature = "native-tls")) {
             assert!(https.is_ok(), "{:?}", https.err());
         } else {
             let Err(Error::Config(message)) = https else {
-                panic!("expected Error::Config, got {:?}", https.map(|c| c.base_url().to_string()));
+                panic!(
+                    "expected Error::Config, got {:?}",
+                    https.map(|c| c.base_url().to_string())
+                );
             };
-            assert!(message.contains("without TLS") && message.contains("`rustls`"), "{message}");
+            assert!(
+                message.contains("without TLS") && message.contains("`rustls`"),
+                "{message}"
+            );
         }
         let http = Client::builder().base_url("http://127.0.0.1:1").build();
         assert!(http.is_ok(), "{:?}", http.err());
