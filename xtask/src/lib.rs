@@ -5,6 +5,7 @@
 //! progenitor and the ergonomic crate rely on. [`drift`] compares the spec with
 //! upstream's OpenAPI description.
 
+pub mod build_cost;
 pub mod drift;
 pub mod slim;
 
