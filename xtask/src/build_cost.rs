@@ -69,8 +69,8 @@ pub fn run(options: &Options) -> Result<()> {
         load_average()
     );
     println!(
-        "{:>5}  {:>9}  {:>9}  {:>6}  load after",
-        "round", "floor", "sdk", "ratio"
+        "{:>6}  {:>8}  {:>8}  {:>6}  {:>9}  {:>9}  load after",
+        "round", "floor", "sdk", "ratio", "floor cpu", "sdk cpu"
     );
     let (mut floors, mut sdks, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for round in 1..=options.rounds {
@@ -80,17 +80,22 @@ pub fn run(options: &Options) -> Result<()> {
             &["build", "--quiet", "--lib", "-p", FLOOR],
         )?;
         let sdk = cold(options, &scratch, &["build", "--quiet", "--lib", "-p", SDK])?;
+        let ratio = sdk.wall / floor.wall;
         println!(
-            "{round:>5}  {floor:>8.1}s  {sdk:>8.1}s  {:>6.3}  {}",
-            sdk / floor,
+            "{round:>6}  {:>7.1}s  {:>7.1}s  {ratio:>6.3}  {:>9}  {:>9}  {}",
+            floor.wall,
+            sdk.wall,
+            floor.cpu_text(),
+            sdk.cpu_text(),
             load_average()
         );
-        floors.push(floor);
-        sdks.push(sdk);
-        ratios.push(sdk / floor);
+        floors.push(floor.wall);
+        sdks.push(sdk.wall);
+        ratios.push(ratio);
     }
     println!(
-        "median  {:>8.1}s  {:>8.1}s  {:>6.3}  (ratio: median of the rounds' ratios)",
+        "{:>6}  {:>7.1}s  {:>7.1}s  {:>6.3}  (wall times; ratio: median of the rounds' ratios)",
+        "median",
         median(&mut floors),
         median(&mut sdks),
         median(&mut ratios)
@@ -103,25 +108,58 @@ pub fn run(options: &Options) -> Result<()> {
             &["run", "--quiet", "--example", "quickstart"],
         )?;
         println!(
-            "README main job `cargo run --example quickstart`, cold: {job:.1}s; load after: {}",
+            "README main job `cargo run --example quickstart`, cold: {:.1}s wall, {} cpu; load after: {}",
+            job.wall,
+            job.cpu_text(),
             load_average()
         );
     }
     Ok(())
 }
 
-/// Wall time of one cargo command in a new, empty target directory.
-fn cold(options: &Options, scratch: &Path, args: &[&str]) -> Result<f64> {
+/// Wall and CPU time of one cargo command in a new, empty target directory.
+fn cold(options: &Options, scratch: &Path, args: &[&str]) -> Result<Cost> {
     let target = scratch.join("target");
     if target.exists() {
         std::fs::remove_dir_all(&target)
             .with_context(|| format!("removing {}", target.display()))?;
     }
+    let cpu_before = children_cpu_seconds();
     let started = Instant::now();
     cargo(&options.root, Some(&target), args)?;
-    let seconds = started.elapsed().as_secs_f64();
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = children_cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     std::fs::remove_dir_all(&target).ok();
-    Ok(seconds)
+    Ok(Cost { wall, cpu })
+}
+
+/// What one build cost: wall seconds, and CPU seconds (user + system) of cargo and
+/// every compiler it ran, which other load on a shared machine inflates much less
+/// than the wall time.
+#[derive(Debug, Clone, Copy)]
+struct Cost {
+    wall: f64,
+    cpu: Option<f64>,
+}
+
+impl Cost {
+    fn cpu_text(self) -> String {
+        self.cpu
+            .map_or_else(|| "?".to_string(), |cpu| format!("{cpu:.1}s"))
+    }
+}
+
+/// User + system CPU seconds of this process's waited-for descendants (Linux
+/// `/proc/self/stat` fields `cutime` and `cstime`, in clock ticks of 1/100 s).
+fn children_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the parenthesised command name (which may hold spaces):
+    // `cutime` and `cstime` are the 16th and 17th of the line, 14th and 15th here.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+    Some((ticks(13)? + ticks(14)?) / 100.0)
 }
 
 fn cargo(root: &Path, target: Option<&Path>, args: &[&str]) -> Result<()> {
@@ -172,6 +210,12 @@ mod tests {
         assert!(Options::parse(&["--rounds", "0"], root.clone()).is_err());
         assert!(Options::parse(&["--rounds"], root.clone()).is_err());
         assert!(Options::parse(&["--fast"], root).is_err());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn children_cpu_time_is_read_from_proc() {
+        assert!(children_cpu_seconds().is_some_and(|s| s >= 0.0));
     }
 
     #[test]
