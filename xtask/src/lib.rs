@@ -5,7 +5,9 @@
 //! progenitor and the ergonomic crate rely on. [`drift`] compares the spec with
 //! upstream's OpenAPI description.
 
+pub mod build_cost;
 pub mod drift;
+pub mod slim;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -41,7 +43,7 @@ pub fn read_spec(root: &Path) -> Result<String> {
 
 /// Generates the formatted client source for a spec.
 pub fn generate(spec_text: &str) -> Result<String> {
-    let spec: openapiv3::OpenAPI = serde_yaml::from_str(spec_text)
+    let spec: openapiv3::OpenAPI = serde_norway::from_str(spec_text)
         .context("openapi.yaml is not a valid OpenAPI 3.0 document")?;
     let mut settings = GenerationSettings::new();
     settings
@@ -92,6 +94,8 @@ pub fn generate(spec_text: &str) -> Result<String> {
     let tokens = quote::quote! { #tokens #operations };
     let mut file: syn::File = syn::parse2(tokens).context("progenitor emitted unparsable code")?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut BoxNested, &mut file);
+    slim::schemars_behind_feature(&mut file);
+    slim::keep_body_builders_only(&mut file);
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 
@@ -138,7 +142,7 @@ impl syn::visit_mut::VisitMut for BoxNested {
 /// (`security: []` means it does not), and what its success body must be (a JSON
 /// object or not, and a check that it decodes as the generated type).
 fn operation_table(spec_text: &str) -> Result<proc_macro2::TokenStream> {
-    let doc: Value = serde_yaml::from_str(spec_text)?;
+    let doc: Value = serde_norway::from_str(spec_text)?;
     let mut rows = Vec::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for method in ["get", "put", "post", "delete", "patch"] {
@@ -260,7 +264,7 @@ pub fn check_fresh(root: &Path) -> Result<Option<String>> {
 
 /// Lints a spec against the house rules; returns one message per violation.
 pub fn lint_spec(spec_text: &str) -> Result<Vec<String>> {
-    let doc: Value = serde_yaml::from_str(spec_text).context("openapi.yaml is not valid YAML")?;
+    let doc: Value = serde_norway::from_str(spec_text).context("openapi.yaml is not valid YAML")?;
     let mut problems = Vec::new();
 
     match doc.get("openapi").and_then(Value::as_str) {

@@ -1,9 +1,9 @@
-//! `cargo xtask generate [--check]`, `cargo xtask lint-spec` and `cargo xtask drift`.
+//! `cargo xtask generate [--check]`, `cargo xtask lint-spec`, `cargo xtask drift` and `cargo xtask build-cost`.
 
 use std::process::ExitCode;
 
 use xtask::{
-    GENERATED_PATH, SPEC_COPY_PATH, check_fresh, drift, generate, lint_spec, read_spec,
+    GENERATED_PATH, SPEC_COPY_PATH, build_cost, check_fresh, drift, generate, lint_spec, read_spec,
     workspace_root,
 };
 
@@ -15,10 +15,14 @@ fn main() -> ExitCode {
         ["generate", "--check"] => run_check(),
         ["lint-spec"] => run_lint(),
         ["drift", rest @ ..] => return drift::main(rest),
+        ["build-cost", rest @ ..] => build_cost::Options::parse(rest, workspace_root())
+            .and_then(|options| build_cost::run(&options))
+            .map(|()| true),
         _ => {
             eprintln!(
-                "usage:\n  cargo xtask generate [--check]\n  cargo xtask lint-spec\n  {}",
-                drift::USAGE
+                "usage:\n  cargo xtask generate [--check]\n  cargo xtask lint-spec\n  {}\n  {}",
+                drift::USAGE,
+                build_cost::USAGE
             );
             return ExitCode::from(2);
         }

@@ -62,7 +62,7 @@ components:
 "##;
 
 fn ours_doc() -> serde_json::Value {
-    serde_yaml::from_str(OURS).unwrap()
+    serde_norway::from_str(OURS).unwrap()
 }
 
 /// Differences between an upstream spec and [`OURS`], as `(side, item)` pairs.
@@ -87,7 +87,7 @@ fn items(upstream: &str, ours: &str) -> Vec<Item> {
 fn ours_with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
     let mut doc = ours_doc();
     edit(&mut doc);
-    serde_yaml::to_string(&doc).unwrap()
+    serde_norway::to_string(&doc).unwrap()
 }
 
 const OP: &str = "PUT /api/governance/teams/{team_id}";

@@ -19,7 +19,7 @@ fn committed_spec_passes_lint() {
 #[test]
 fn spec_has_at_least_38_unique_operations() {
     let doc: serde_json::Value =
-        serde_yaml::from_str(&read_spec(&workspace_root()).unwrap()).unwrap();
+        serde_norway::from_str(&read_spec(&workspace_root()).unwrap()).unwrap();
     let ids: std::collections::BTreeSet<_> = doc["paths"]
         .as_object()
         .unwrap()

@@ -104,6 +104,7 @@ impl Serialize for Assignee {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Assignee {
     fn schema_name() -> String {
         "Assignee".to_owned()

@@ -206,6 +206,7 @@ fn trimmed(value: Option<String>) -> String {
     value.map(|v| v.trim().to_string()).unwrap_or_default()
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Fallback {
     fn schema_name() -> String {
         "RoutingFallback".to_string()

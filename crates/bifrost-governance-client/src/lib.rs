@@ -19,6 +19,12 @@
 //! // client.list_virtual_keys().limit(50).offset(0).send().await?;
 //! # let _ = client;
 //! ```
+//!
+//! Cargo features: `rustls` (default) or `native-tls` choose reqwest's TLS backend
+//! for `https://` servers (with neither, only `http://` works: reqwest fails an
+//! `https://` request with "invalid URL, scheme is not http"); `schemars` derives
+//! `schemars::JsonSchema` for every generated type.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 pub mod assignee;

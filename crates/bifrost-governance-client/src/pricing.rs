@@ -7,7 +7,6 @@
 //! to value that keeps whatever the server sent, with named setters for the common
 //! prices.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -167,13 +166,14 @@ impl<'de> Deserialize<'de> for PricingPatch {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for PricingPatch {
     fn schema_name() -> String {
         "PricingPatch".to_string()
     }
 
-    fn schema_id() -> Cow<'static, str> {
-        Cow::Borrowed(concat!(module_path!(), "::PricingPatch"))
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(concat!(module_path!(), "::PricingPatch"))
     }
 
     fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {

@@ -5,7 +5,6 @@
 //! schemas to the types below, so no generated type can print a secret by accident.
 //! Reading one takes an explicit [`SecretString::expose_secret`].
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -78,13 +77,14 @@ impl<'de> Deserialize<'de> for SecretString {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SecretString {
     fn schema_name() -> String {
         "SecretString".to_string()
     }
 
-    fn schema_id() -> Cow<'static, str> {
-        Cow::Borrowed(concat!(module_path!(), "::SecretString"))
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(concat!(module_path!(), "::SecretString"))
     }
 
     fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
@@ -199,13 +199,14 @@ impl Serialize for EnvVar {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for EnvVar {
     fn schema_name() -> String {
         "EnvVar".to_string()
     }
 
-    fn schema_id() -> Cow<'static, str> {
-        Cow::Borrowed(concat!(module_path!(), "::EnvVar"))
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(concat!(module_path!(), "::EnvVar"))
     }
 
     fn json_schema(_generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {

@@ -38,6 +38,10 @@
 //! The server comes configured with providers (openai, anthropic, azure, bedrock,
 //! gemini, mistral, groq, vertex) and their keys ([`MockServer::provider_keys`]),
 //! and with the MCP clients `github`, `filesystem` and `slack`.
+//!
+//! The `cli` feature (default) builds the binary and its argument parser; depend
+//! on this crate with `default-features = false` to embed the fake without them.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod app;

@@ -285,7 +285,7 @@ impl Seed {
 
     /// Parses a seed from YAML text.
     pub fn from_yaml_str(text: &str) -> Result<Self, MockError> {
-        serde_yaml::from_str(text).map_err(|e| MockError::Parse(e.to_string()))
+        serde_norway::from_str(text).map_err(|e| MockError::Parse(e.to_string()))
     }
 
     /// Loads a seed file, as JSON (`.json`) or YAML (`.yaml`, `.yml`).

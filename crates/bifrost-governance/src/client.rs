@@ -275,6 +275,16 @@ impl ClientBuilder {
                 self.base_url
             )));
         }
+        // Without a TLS backend reqwest would fail each request with "invalid URL,
+        // scheme is not http"; say what is missing once, before any request.
+        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        if url.scheme() == "https" {
+            return Err(Error::Config(format!(
+                "base URL {:?} is https, but bifrost-governance was built without TLS: \
+                 enable its `rustls` (default) or `native-tls` feature",
+                self.base_url
+            )));
+        }
         let base_url = self.base_url.trim_end_matches('/').to_string();
         let http = match self.http {
             Some(http) => http,
@@ -445,5 +455,35 @@ impl Client {
             server_version: version.clone(),
             since: capability.since(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An `https://` base URL builds exactly when a TLS feature is on; `http://`
+    /// always does. CI runs this with the default features and without any.
+    #[test]
+    fn https_base_url_needs_a_tls_feature() {
+        let https = Client::builder()
+            .base_url("https://bifrost.example")
+            .build();
+        if cfg!(any(feature = "rustls", feature = "native-tls")) {
+            assert!(https.is_ok(), "{:?}", https.err());
+        } else {
+            let Err(Error::Config(message)) = https else {
+                panic!(
+                    "expected Error::Config, got {:?}",
+                    https.map(|c| c.base_url().to_string())
+                );
+            };
+            assert!(
+                message.contains("without TLS") && message.contains("`rustls`"),
+                "{message}"
+            );
+        }
+        let http = Client::builder().base_url("http://127.0.0.1:1").build();
+        assert!(http.is_ok(), "{:?}", http.err());
     }
 }

@@ -148,6 +148,21 @@
 //! [`Error::Unsupported`] before any request. A version that does not parse (a
 //! development build) counts as the newest, everywhere; see [`ServerVersion`].
 //! [`ClientBuilder::assume_server_version`] skips the request.
+//!
+//! ## Cargo features
+//!
+//! - `rustls` (default): TLS for `https://` base URLs through reqwest's rustls
+//!   backend (aws-lc-rs, the platform's certificate verifier).
+//! - `native-tls`: TLS through the platform's library instead (OpenSSL on Linux,
+//!   which needs `libssl-dev` and `pkg-config` to build); use it with
+//!   `default-features = false`. With both on, reqwest picks native-tls.
+//! - Neither: plain `http://` works; [`ClientBuilder::build`] refuses an `https://`
+//!   base URL with [`Error::Config`] naming the missing feature.
+//! - `http2`: HTTP/2 over TLS (ALPN). Off by default: Bifrost's API speaks HTTP/1.1.
+//!
+//! Tracing spans are always compiled in; without a subscriber they cost one
+//! disabled-callsite check each.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 // The README's examples compile as doctests, so the front door stays true.

@@ -52,7 +52,7 @@ impl Allowlist {
 
     /// Parses and validates allowlist YAML (an empty document is an empty list).
     pub fn parse(text: &str) -> Result<Allowlist> {
-        let list: Option<Allowlist> = serde_yaml::from_str(text)?;
+        let list: Option<Allowlist> = serde_norway::from_str(text)?;
         let list = list.unwrap_or_default();
         for (i, entry) in list.allow.iter().enumerate() {
             if entry.item.trim().is_empty() {

@@ -124,7 +124,7 @@ impl Spec {
         let doc: Value = if text.trim_start().starts_with('{') {
             serde_json::from_str(text).with_context(|| format!("{name} is not valid JSON"))?
         } else {
-            serde_yaml::from_str(text).with_context(|| format!("{name} is not valid YAML"))?
+            serde_norway::from_str(text).with_context(|| format!("{name} is not valid YAML"))?
         };
         let version = match doc.get("openapi").and_then(Value::as_str) {
             Some(v) if v.starts_with("3.0") || v.starts_with("3.1") => v.to_string(),
