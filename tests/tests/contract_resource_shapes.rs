@@ -135,6 +135,18 @@ const DELETES: &[Row] = &[
     },
 ];
 
+const TEAMS_GET: Row = Row {
+    what: "teams get",
+    operation: "get_team",
+    version: None,
+    input: "team-1",
+    param: Some("team_id"),
+    method: "GET",
+    path: "/api/governance/teams/team-1",
+    call: |c, id| Box::pin(async move { c.teams().get(id).await.map(drop) }),
+    message: "Team not found",
+};
+
 const GETS: &[Row] = &[
     Row {
         what: "customers get",
@@ -180,17 +192,7 @@ const GETS: &[Row] = &[
         call: |c, id| Box::pin(async move { c.routing_rules().get(id).await.map(drop) }),
         message: "routing rule not found",
     },
-    Row {
-        what: "teams get",
-        operation: "get_team",
-        version: None,
-        input: "team-1",
-        param: Some("team_id"),
-        method: "GET",
-        path: "/api/governance/teams/team-1",
-        call: |c, id| Box::pin(async move { c.teams().get(id).await.map(drop) }),
-        message: "Team not found",
-    },
+    TEAMS_GET,
     Row {
         what: "virtual keys get",
         operation: "get_virtual_key",
@@ -281,15 +283,8 @@ const CREATES: &[Row] = &[
 /// Calls answered 401 (a key the server does not accept).
 const UNAUTHORIZED: &[Row] = &[
     Row {
-        what: "teams get",
-        operation: "get_team",
-        version: None,
-        input: "team-1",
-        param: Some("team_id"),
-        method: "GET",
-        path: "/api/governance/teams/team-1",
-        call: |c, id| Box::pin(async move { c.teams().get(id).await.map(drop) }),
         message: "Unauthorized",
+        ..TEAMS_GET
     },
     Row {
         what: "rate limits list",
@@ -362,19 +357,47 @@ impl Served {
     }
 }
 
-/// `err` is the server's `status` for `row`, with only the `predicate` accessor
-/// true (so not retryable) and the server's message kept.
-fn assert_api_error(row: &Row, err: &Error, status: u16, predicate: &str) {
-    assert_eq!(accessors(err), [predicate], "{}: {err:?}", row.what);
-    let api = err
-        .as_api()
-        .unwrap_or_else(|| panic!("{}: expected Error::Api, got {err:?}", row.what));
-    assert_eq!(
-        (api.operation, api.status.as_u16(), api.message.as_str()),
-        (row.operation, status, row.message),
-        "{}",
-        row.what
-    );
+/// What a row's call must come to.
+enum Outcome {
+    Success,
+    /// The server's error of this status, with only this accessor true (so not
+    /// retryable) and the row's message kept.
+    Api(u16, &'static str),
+}
+
+/// Runs each row's call against a server answering `replies` in order, and checks
+/// that it comes to `outcome` after `attempts` requests of the row.
+async fn run(
+    rows: impl IntoIterator<Item = &Row>,
+    replies: fn(&Row) -> Vec<Reply>,
+    outcome: Outcome,
+    attempts: usize,
+) {
+    for row in rows {
+        let served = serve(row, replies(row)).await;
+
+        let result = served.call(row).await;
+
+        match (&outcome, result) {
+            (Outcome::Success, result) => {
+                result.unwrap_or_else(|e| panic!("{}: {e:?}", row.what));
+            }
+            (Outcome::Api(status, accessor), Err(err)) => {
+                assert_eq!(accessors(&err), [*accessor], "{}: {err:?}", row.what);
+                let api = err
+                    .as_api()
+                    .unwrap_or_else(|| panic!("{}: expected Error::Api, got {err:?}", row.what));
+                assert_eq!(
+                    (api.operation, api.status.as_u16(), api.message.as_str()),
+                    (row.operation, *status, row.message),
+                    "{}",
+                    row.what
+                );
+            }
+            (Outcome::Api(..), Ok(())) => panic!("{}: succeeded", row.what),
+        }
+        served.assert_sent(row, attempts);
+    }
 }
 
 fn unavailable(status: u16) -> Reply {
@@ -385,82 +408,39 @@ fn unavailable(status: u16) -> Reply {
 
 #[tokio::test]
 async fn a_delete_sends_no_body_and_succeeds() {
-    for row in DELETES {
-        let served = serve(
-            row,
-            vec![Reply::ok(json!({ "message": "deleted successfully" }))],
-        )
-        .await;
-
-        served
-            .call(row)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", row.what));
-
-        served.assert_sent(row, 1);
-    }
+    let deleted = |_: &Row| vec![Reply::ok(json!({ "message": "deleted successfully" }))];
+    run(DELETES, deleted, Outcome::Success, 1).await;
 }
 
 #[tokio::test]
 async fn a_missing_entity_is_not_found_on_the_first_attempt_even_for_a_delete() {
-    for row in DELETES.iter().chain(GETS).chain(UPDATES) {
-        let served = serve(row, vec![Reply::error(404, row.message)]).await;
-
-        let err = served.call(row).await.unwrap_err();
-
-        assert_api_error(row, &err, 404, "not_found");
-        served.assert_sent(row, 1);
-    }
+    let rows = DELETES.iter().chain(GETS).chain(UPDATES);
+    let missing = |row: &Row| vec![Reply::error(404, row.message)];
+    run(rows, missing, Outcome::Api(404, "not_found"), 1).await;
 }
 
 #[tokio::test]
 async fn a_delete_whose_retry_finds_the_entity_gone_has_succeeded() {
-    for row in DELETES {
-        let served = serve(row, vec![unavailable(503), Reply::error(404, row.message)]).await;
-
-        served
-            .call(row)
-            .await
-            .unwrap_or_else(|e| panic!("{}: {e:?}", row.what));
-
-        served.assert_sent(row, 2);
-    }
+    let gone_on_retry = |row: &Row| vec![unavailable(503), Reply::error(404, row.message)];
+    run(DELETES, gone_on_retry, Outcome::Success, 2).await;
 }
 
 #[tokio::test]
 async fn a_get_whose_retry_answers_404_is_still_not_found() {
-    for row in GETS {
-        let served = serve(row, vec![unavailable(502), Reply::error(404, row.message)]).await;
-
-        let err = served.call(row).await.unwrap_err();
-
-        assert_api_error(row, &err, 404, "not_found");
-        served.assert_sent(row, 2);
-    }
+    let missing_on_retry = |row: &Row| vec![unavailable(502), Reply::error(404, row.message)];
+    run(GETS, missing_on_retry, Outcome::Api(404, "not_found"), 2).await;
 }
 
 #[tokio::test]
 async fn a_name_taken_on_create_is_conflict_in_one_request() {
-    for row in CREATES {
-        let served = serve(row, vec![Reply::error(409, row.message)]).await;
-
-        let err = served.call(row).await.unwrap_err();
-
-        assert_api_error(row, &err, 409, "conflict");
-        served.assert_sent(row, 1);
-    }
+    let taken = |row: &Row| vec![Reply::error(409, row.message)];
+    run(CREATES, taken, Outcome::Api(409, "conflict"), 1).await;
 }
 
 #[tokio::test]
 async fn a_rejected_key_is_unauthorized_and_not_retried() {
-    for row in UNAUTHORIZED {
-        let served = serve(row, vec![Reply::error(401, row.message)]).await;
-
-        let err = served.call(row).await.unwrap_err();
-
-        assert_api_error(row, &err, 401, "unauthorized");
-        served.assert_sent(row, 1);
-    }
+    let rejected = |row: &Row| vec![Reply::error(401, row.message)];
+    run(UNAUTHORIZED, rejected, Outcome::Api(401, "unauthorized"), 1).await;
 }
 
 #[tokio::test]
