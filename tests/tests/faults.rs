@@ -303,11 +303,84 @@ async fn a_response_slower_than_the_timeout_is_error_timeout() {
     );
 }
 
+/// The start of a team answer, cut off inside a string.
+const CUT_OFF_JSON: &str = r#"{"team":{"id":"team-1","na"#;
+
+/// A response head with `Content-Type: application/json` and `Connection: close`.
+fn head(status: &str, framing: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{framing}Connection: close\r\n\r\n"
+    )
+}
+
+/// Responses whose framing promises more body than arrives before the connection
+/// closes. The client knows the body is incomplete, so this is the connection's
+/// failure, whatever the status: reading the body fails (hyper's "end of file
+/// before message length reached") before any JSON is decoded.
 #[tokio::test]
 async fn a_body_cut_off_mid_json_is_a_transport_error() {
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\nConnection: close\r\n\r\n";
+    for (what, response) in [
+        (
+            "a Content-Length beyond what arrives",
+            format!(
+                "{}{CUT_OFF_JSON}",
+                head("200 OK", "Content-Length: 400\r\n")
+            ),
+        ),
+        (
+            "a chunk cut short",
+            format!(
+                "{}40\r\n{CUT_OFF_JSON}",
+                head("200 OK", "Transfer-Encoding: chunked\r\n")
+            ),
+        ),
+        (
+            "an error body cut short",
+            format!(
+                "{}{CUT_OFF_JSON}",
+                head("500 Internal Server Error", "Content-Length: 400\r\n")
+            ),
+        ),
+    ] {
+        let server = RawServer::start(vec![RawAction::Write(response.into_bytes())]).await;
+
+        let err = client(server.url())
+            .teams()
+            .get("team-1")
+            .await
+            .unwrap_err();
+
+        match &err {
+            Error::Transport {
+                operation, message, ..
+            } => {
+                assert_eq!(*operation, "get_team", "{what}");
+                // The cause is kept; reqwest's "error decoding response body" is not.
+                let cause = message.strip_prefix("reading the response body failed: ");
+                assert!(
+                    cause.is_some_and(|c| !c.is_empty() && !c.contains("decoding")),
+                    "{what}: {message}"
+                );
+            }
+            other => panic!("{what}: expected Error::Transport, got {other:?}"),
+        }
+        assert_eq!(accessors(&err), ["retryable"], "{what}");
+        assert_eq!(err.status(), None, "{what}");
+        assert_eq!(
+            server.requests(),
+            vec!["GET /api/governance/teams/team-1 HTTP/1.1"],
+            "{what}"
+        );
+    }
+}
+
+/// Without a length or chunks, HTTP/1.1 ends a body where the connection ends: the
+/// body is complete as far as the client can know, so JSON that stops short there
+/// is the server's bad answer, an `Error::Decode`.
+#[tokio::test]
+async fn a_body_without_a_length_ends_with_the_connection_and_short_json_is_a_decode_error() {
     let server = RawServer::start(vec![RawAction::Write(
-        format!("{head}{{\"team\":{{\"id\":\"team-1\",\"na").into_bytes(),
+        format!("{}{CUT_OFF_JSON}", head("200 OK", "")).into_bytes(),
     )])
     .await;
 
@@ -317,19 +390,18 @@ async fn a_body_cut_off_mid_json_is_a_transport_error() {
         .await
         .unwrap_err();
 
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                operation: "get_team",
-                ..
-            } | Error::Decode {
-                operation: "get_team",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    match &err {
+        Error::Decode {
+            operation,
+            status,
+            message,
+            ..
+        } => {
+            assert_eq!((*operation, status.as_u16()), ("get_team", 200));
+            assert!(message.contains("EOF"), "{message}");
+        }
+        other => panic!("expected Error::Decode, got {other:?}"),
+    }
     assert_eq!(
         server.requests(),
         vec!["GET /api/governance/teams/team-1 HTTP/1.1"]
