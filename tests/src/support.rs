@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bifrost_governance::{Client, RetryConfig};
+use bifrost_governance::{Client, Error, RetryConfig};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -32,6 +32,25 @@ pub fn client(base_url: &str) -> Client {
         .timeout(Duration::from_secs(5))
         .build()
         .expect("test client")
+}
+
+/// The names of the typed predicates `err` answers true to (`is_not_found` →
+/// `"not_found"`, …), in a fixed order: asserting the whole list pins one outcome
+/// and that no other predicate also holds.
+pub fn accessors(err: &Error) -> Vec<&'static str> {
+    [
+        ("bad_request", err.is_bad_request()),
+        ("unauthorized", err.is_unauthorized()),
+        ("not_found", err.is_not_found()),
+        ("conflict", err.is_conflict()),
+        ("rate_limited", err.is_rate_limited()),
+        ("server_error", err.is_server_error()),
+        ("timeout", err.is_timeout()),
+        ("retryable", err.is_retryable()),
+    ]
+    .into_iter()
+    .filter_map(|(name, yes)| yes.then_some(name))
+    .collect()
 }
 
 /// The server's page-size rule (`ClampPaginationParams`): missing or `<= 0` → 25,

@@ -238,22 +238,3 @@ async fn list_rate_limits_null_is_an_empty_list() {
     assert!(limits.is_empty());
     assert_eq!(guard.request_count(), 1);
 }
-
-#[tokio::test]
-async fn list_rate_limits_unauthorized_is_not_retried() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("list_rate_limits")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(401, bifrost_error(401, "invalid API key")))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .rate_limits()
-        .list()
-        .await
-        .unwrap_err();
-
-    assert!(err.is_unauthorized(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
-}

@@ -9,7 +9,6 @@
 use bifrost_governance::{BudgetSpec, BudgetSpecs, Capability, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
-use bifrost_governance_wiremock::fixtures::bifrost_error;
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -251,25 +250,6 @@ async fn get_decodes_a_v1_customer_with_a_single_budget() {
     assert!(customer.budgets.is_none() && customer.teams.is_none());
 }
 
-#[tokio::test]
-async fn get_not_found_and_an_empty_id() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("get_customer")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(404, bifrost_error(404, "Customer not found")))
-        .mount(&server)
-        .await;
-    let customers = client(&server.uri()).customers();
-
-    let err = customers.get("gone").await.unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(err.as_api().unwrap().message, "Customer not found");
-
-    let err = customers.get("").await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
-}
-
 // ------------------------------------------------------------------ create
 
 /// Mounts `create_customer` answering the full customer.
@@ -416,29 +396,6 @@ async fn create_on_v1_with_two_budgets_is_refused_before_sending() {
         "{err:?}"
     );
     assert_eq!(create.request_count(), 0);
-}
-
-#[tokio::test]
-async fn create_name_conflict_is_conflict() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("create_customer")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            409,
-            bifrost_error(409, "customer name already exists"),
-        ))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .customers()
-        .create("Acme")
-        .send()
-        .await
-        .unwrap_err();
-
-    assert!(err.is_conflict(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
 }
 
 #[tokio::test]
@@ -652,45 +609,5 @@ async fn update_with_a_blank_name_sends_nothing() {
     assert_eq!((version.request_count(), put.request_count()), (0, 0));
 }
 
-// ------------------------------------------------------------------ delete
-
-#[tokio::test]
-async fn delete_sends_no_body_and_succeeds() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_customer")
-        .authorization(AUTHORIZATION)
-        .path_param("customer_id", "cust-1")
-        .respond(Reply::ok(
-            json!({ "message": "Customer deleted successfully" }),
-        ))
-        .times(1)
-        .mount(&server)
-        .await;
-
-    client(&server.uri())
-        .customers()
-        .delete("cust-1")
-        .await
-        .unwrap();
-
-    assert!(guard.requests()[0].raw_body.is_empty());
-}
-
-#[tokio::test]
-async fn delete_of_a_missing_customer_is_not_found() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_customer")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(404, bifrost_error(404, "Customer not found")))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .customers()
-        .delete("gone")
-        .await
-        .unwrap_err();
-
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
-}
+// Deletes, and the not-found and conflict shapes every resource shares, are in
+// contract_resource_shapes.rs.

@@ -11,7 +11,6 @@ use bifrost_governance::{
 };
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
-use bifrost_governance_wiremock::fixtures::bifrost_error;
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -215,28 +214,6 @@ async fn get_of_a_v1_config_keeps_its_single_budget_and_every_provider() {
     assert!(config.budgets.is_none() && config.scope.is_none());
 }
 
-#[tokio::test]
-async fn get_not_found() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("get_model_config")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            404,
-            bifrost_error(404, "Model config not found"),
-        ))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .model_configs()
-        .get("gone")
-        .await
-        .unwrap_err();
-
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
-}
-
 // ------------------------------------------------------------------ create
 
 async fn create_mock(server: &MockServer) -> ContractGuard {
@@ -397,29 +374,6 @@ async fn create_on_v1_with_two_budgets_is_refused_before_sending() {
 
     assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
     assert_eq!(create.request_count(), 0);
-}
-
-#[tokio::test]
-async fn create_conflict_is_conflict() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("create_model_config")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            409,
-            bifrost_error(409, "model config already exists"),
-        ))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .model_configs()
-        .create("gpt-4o")
-        .send()
-        .await
-        .unwrap_err();
-
-    assert!(err.is_conflict(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
 }
 
 #[tokio::test]
@@ -607,48 +561,5 @@ async fn invalid_updates_send_nothing() {
     assert_eq!(put.request_count(), 0);
 }
 
-// ------------------------------------------------------------------ delete
-
-#[tokio::test]
-async fn delete_sends_no_body_and_succeeds() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_model_config")
-        .authorization(AUTHORIZATION)
-        .path_param("mc_id", "mc-1")
-        .respond(Reply::ok(
-            json!({ "message": "Model config deleted successfully" }),
-        ))
-        .times(1)
-        .mount(&server)
-        .await;
-
-    client(&server.uri())
-        .model_configs()
-        .delete("mc-1")
-        .await
-        .unwrap();
-
-    assert!(guard.requests()[0].raw_body.is_empty());
-}
-
-#[tokio::test]
-async fn delete_of_a_missing_config_is_not_found() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_model_config")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            404,
-            bifrost_error(404, "Model config not found"),
-        ))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .model_configs()
-        .delete("gone")
-        .await
-        .unwrap_err();
-
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
-}
+// Deletes, and the not-found and conflict shapes every resource shares, are in
+// contract_resource_shapes.rs.

@@ -559,48 +559,5 @@ async fn invalid_updates_produce_zero_requests() {
     assert_eq!(guard.request_count(), 0);
 }
 
-// ------------------------------------------------------------------ delete
-
-#[tokio::test]
-async fn delete_sends_no_body_and_succeeds() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_pricing_override")
-        .authorization(AUTHORIZATION)
-        .path_param("override_id", "po-1")
-        .respond(Reply::ok(
-            json!({ "message": "Pricing override deleted successfully" }),
-        ))
-        .times(1)
-        .mount(&server)
-        .await;
-
-    client(&server.uri())
-        .pricing_overrides()
-        .delete("po-1")
-        .await
-        .unwrap();
-
-    assert!(guard.requests()[0].raw_body.is_empty());
-}
-
-#[tokio::test]
-async fn delete_of_a_missing_override_is_not_found() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_pricing_override")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            404,
-            bifrost_error(404, "pricing override not found"),
-        ))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .pricing_overrides()
-        .delete("gone")
-        .await
-        .unwrap_err();
-
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
-}
+// Deletes, and the not-found and conflict shapes every resource shares, are in
+// contract_resource_shapes.rs.

@@ -6,7 +6,6 @@
 use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
-use bifrost_governance_wiremock::fixtures::bifrost_error;
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -315,27 +314,6 @@ async fn update_answer_without_the_provider_object_is_a_decode_error() {
 }
 
 #[tokio::test]
-async fn update_of_an_unconfigured_provider_is_not_found() {
-    let server = MockServer::start().await;
-    let put = contract::expect("update_provider_governance")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(404, bifrost_error(404, "provider not found")))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .providers()
-        .update("nope")
-        .clear_rate_limit()
-        .send()
-        .await
-        .unwrap_err();
-
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(put.request_count(), 1);
-}
-
-#[tokio::test]
 async fn invalid_updates_send_nothing() {
     let server = MockServer::start().await;
     let version = mount_version(&server, "v1.5.2").await;
@@ -380,44 +358,5 @@ async fn invalid_updates_send_nothing() {
     assert_eq!(put.request_count(), 0);
 }
 
-// ------------------------------------------------------------------ delete
-
-#[tokio::test]
-async fn delete_sends_no_body_and_succeeds() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_provider_governance")
-        .authorization(AUTHORIZATION)
-        .path_param("provider_name", "openai")
-        .respond(Reply::ok(
-            json!({ "message": "Provider governance deleted successfully" }),
-        ))
-        .times(1)
-        .mount(&server)
-        .await;
-
-    client(&server.uri())
-        .providers()
-        .delete("openai")
-        .await
-        .unwrap();
-
-    assert!(guard.requests()[0].raw_body.is_empty());
-}
-
-#[tokio::test]
-async fn delete_of_an_unconfigured_provider_is_not_found_and_a_blank_name_is_refused() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_provider_governance")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(404, bifrost_error(404, "provider not found")))
-        .mount(&server)
-        .await;
-    let providers = client(&server.uri()).providers();
-
-    let err = providers.delete("nope").await.unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
-
-    let err = providers.delete("").await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
-}
+// Deletes, and the not-found and conflict shapes every resource shares, are in
+// contract_resource_shapes.rs.

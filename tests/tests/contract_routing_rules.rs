@@ -270,29 +270,6 @@ async fn get_decodes_every_field() {
     );
 }
 
-#[tokio::test]
-async fn get_not_found() {
-    let server = MockServer::start().await;
-    let _version = mount_version(&server, NEWEST).await;
-    let guard = contract::expect("get_routing_rule")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            404,
-            bifrost_error(404, "routing rule not found"),
-        ))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .routing_rules()
-        .get("gone")
-        .await
-        .unwrap_err();
-
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
-}
-
 // ------------------------------------------------------------------ create
 
 async fn create_mock(server: &MockServer, times: u64) -> ContractGuard {
@@ -637,53 +614,10 @@ async fn invalid_updates_produce_zero_requests() {
     assert_eq!(guard.request_count(), 0);
 }
 
-// ------------------------------------------------------------------ delete
+// ------------------------------------------------------------------ routes by server version
 
-#[tokio::test]
-async fn delete_sends_no_body_and_succeeds() {
-    let server = MockServer::start().await;
-    let _version = mount_version(&server, NEWEST).await;
-    let guard = contract::expect("delete_routing_rule")
-        .authorization(AUTHORIZATION)
-        .path_param("rule_id", "rule-1")
-        .respond(Reply::ok(
-            json!({ "message": "Routing rule deleted successfully" }),
-        ))
-        .times(1)
-        .mount(&server)
-        .await;
-
-    client(&server.uri())
-        .routing_rules()
-        .delete("rule-1")
-        .await
-        .unwrap();
-
-    assert!(guard.requests()[0].raw_body.is_empty());
-}
-
-#[tokio::test]
-async fn delete_of_a_missing_rule_is_not_found() {
-    let server = MockServer::start().await;
-    let _version = mount_version(&server, NEWEST).await;
-    let guard = contract::expect("delete_routing_rule")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            404,
-            bifrost_error(404, "routing rule not found"),
-        ))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .routing_rules()
-        .delete("gone")
-        .await
-        .unwrap_err();
-
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
-}
+// Deletes, and the not-found and conflict shapes every resource shares, are in
+// contract_resource_shapes.rs.
 
 /// Mounts one operation answering `reply`, expecting exactly `times` requests.
 async fn expect_op(server: &MockServer, op: &str, reply: Reply, times: u64) -> ContractGuard {

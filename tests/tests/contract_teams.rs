@@ -1,11 +1,13 @@
 //! Contract tests of the team operations, through the ergonomic crate: every request
 //! is checked against openapi.yaml by the spec-driven mock, every canned response is
 //! validated against the response schema, and the exact bodies sent are asserted.
+//! Deletes, and the not-found and conflict shapes every resource shares, are in
+//! contract_resource_shapes.rs.
 
 use bifrost_governance::{BudgetSpec, BudgetSpecs, Error, RateLimitSpec, ResetPeriod};
 use bifrost_governance_tests::contract::{self, Reply};
 use bifrost_governance_tests::support::{AUTHORIZATION, client, mount_version};
-use bifrost_governance_wiremock::fixtures::{bifrost_error, team};
+use bifrost_governance_wiremock::fixtures::team;
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -212,54 +214,6 @@ async fn create_team_sends_budgets_rate_limit_customer_and_alignment() {
 }
 
 #[tokio::test]
-async fn create_team_name_conflict_is_one_request_and_is_conflict() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("create_team")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            409,
-            bifrost_error(409, "A team with this name already exists"),
-        ))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .teams()
-        .create("platform")
-        .send()
-        .await
-        .unwrap_err();
-
-    assert!(err.is_conflict(), "{err:?}");
-    assert_eq!(
-        err.as_api().unwrap().message,
-        "A team with this name already exists"
-    );
-    assert_eq!(guard.request_count(), 1);
-}
-
-#[tokio::test]
-async fn create_team_with_an_empty_name_sends_nothing() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("create_team")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::ok(json!({ "team": team("t").name("n") })))
-        .times(0)
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .teams()
-        .create("  ")
-        .send()
-        .await
-        .unwrap_err();
-
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
-    assert_eq!(guard.request_count(), 0);
-}
-
-#[tokio::test]
 async fn get_team_decodes_every_field() {
     let server = MockServer::start().await;
     let guard = contract::expect("get_team")
@@ -294,22 +248,6 @@ async fn get_team_percent_encodes_the_id() {
         seen.query.is_empty(),
         "`?` must not start a query: {seen:?}"
     );
-}
-
-#[tokio::test]
-async fn get_team_not_found_is_not_retried() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("get_team")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(404, bifrost_error(404, "Team not found")))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri()).teams().get("nope").await.unwrap_err();
-
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(err.as_api().unwrap().message, "Team not found");
-    assert_eq!(guard.request_count(), 1);
 }
 
 async fn update_body(
@@ -479,46 +417,4 @@ async fn update_team_rejects_an_empty_customer_id_before_sending() {
 
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
     assert_eq!(guard.request_count(), 0);
-}
-
-#[tokio::test]
-async fn delete_team_sends_no_body_and_succeeds() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_team")
-        .authorization(AUTHORIZATION)
-        .path_param("team_id", "team-1")
-        .respond(Reply::ok(json!({ "message": "Team deleted successfully" })))
-        .mount(&server)
-        .await;
-
-    client(&server.uri())
-        .teams()
-        .delete("team-1")
-        .await
-        .unwrap();
-
-    assert_eq!(guard.request_count(), 1);
-    assert!(guard.requests()[0].raw_body.is_empty());
-}
-
-#[tokio::test]
-async fn delete_team_not_found_on_the_first_attempt_is_an_error() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_team")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(404, bifrost_error(404, "Team not found")))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .teams()
-        .delete("gone")
-        .await
-        .unwrap_err();
-
-    assert!(
-        err.is_not_found(),
-        "a 404 without a retry is not a success: {err:?}"
-    );
-    assert_eq!(guard.request_count(), 1);
 }

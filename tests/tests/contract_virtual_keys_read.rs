@@ -1,6 +1,7 @@
-//! Contract tests of reading virtual keys (list, get, quota) and deleting them,
-//! through the ergonomic crate: requests are checked against openapi.yaml by the
-//! spec-driven mock, canned responses against the response schemas.
+//! Contract tests of reading virtual keys (list, get, quota), through the ergonomic
+//! crate: requests are checked against openapi.yaml by the spec-driven mock, canned
+//! responses against the response schemas. Deleting keys, and the not-found shapes
+//! every resource shares, are in contract_resource_shapes.rs.
 
 mod common;
 
@@ -274,79 +275,6 @@ async fn get_decodes_every_field_and_sends_no_body() {
     assert_full_key(&vk);
     let seen = &guard.requests()[0];
     assert!(seen.raw_body.is_empty() && seen.query.is_empty());
-}
-
-#[tokio::test]
-async fn get_not_found_is_one_request_and_an_empty_id_is_none() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("get_virtual_key")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            404,
-            bifrost_error(404, "Virtual key not found"),
-        ))
-        .mount(&server)
-        .await;
-    let keys = client(&server.uri()).virtual_keys();
-
-    let err = keys.get("nope").await.unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(err.as_api().unwrap().message, "Virtual key not found");
-    assert_eq!(guard.request_count(), 1);
-
-    let err = keys.get(" ").await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
-    assert_eq!(
-        guard.request_count(),
-        1,
-        "an empty id is refused before sending"
-    );
-}
-
-// ------------------------------------------------------------------ delete
-
-#[tokio::test]
-async fn delete_sends_no_body_and_succeeds() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_virtual_key")
-        .authorization(AUTHORIZATION)
-        .path_param("vk_id", "vk-1")
-        .respond(Reply::ok(
-            json!({ "message": "Virtual key deleted successfully" }),
-        ))
-        .times(1)
-        .mount(&server)
-        .await;
-
-    client(&server.uri())
-        .virtual_keys()
-        .delete("vk-1")
-        .await
-        .unwrap();
-
-    assert!(guard.requests()[0].raw_body.is_empty());
-}
-
-#[tokio::test]
-async fn delete_of_a_missing_key_is_not_found() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("delete_virtual_key")
-        .authorization(AUTHORIZATION)
-        .respond(Reply::json(
-            404,
-            bifrost_error(404, "Virtual key not found"),
-        ))
-        .mount(&server)
-        .await;
-
-    let err = client(&server.uri())
-        .virtual_keys()
-        .delete("gone")
-        .await
-        .unwrap_err();
-
-    assert!(err.is_not_found(), "{err:?}");
-    assert_eq!(guard.request_count(), 1);
 }
 
 // ------------------------------------------------------------------ quota

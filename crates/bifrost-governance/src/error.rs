@@ -30,7 +30,10 @@ pub enum Error {
     /// Input rejected before any request was sent.
     #[error(transparent)]
     InvalidInput(#[from] InvalidInput),
-    /// The connection failed or broke (refused, reset, TLS, cut-off body).
+    /// The connection failed or broke (refused, reset, TLS), including a body cut
+    /// off before its `Content-Length` or last chunk arrived, whatever the status:
+    /// the message then starts "reading the response body failed" (reqwest's
+    /// `source` calls this kind of failure "decode"; nothing was decoded).
     #[error("{operation}: connection error: {message}")]
     Transport {
         /// The `operationId` of the call.

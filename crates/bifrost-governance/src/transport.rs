@@ -207,11 +207,24 @@ fn transport(operation: &'static str, e: reqwest::Error) -> Error {
             source: e,
         };
     }
+    // reqwest files a failure while reading a body (the connection closed before
+    // the Content-Length or the last chunk arrived, or was reset) under its
+    // "decode" kind, as "error decoding response body: request or response body
+    // error". Nothing was decoded: the executor reads the body as bytes, and JSON
+    // that does not decode from a complete body is `Error::Decode`. Say what
+    // failed and keep the causes below reqwest's own layers.
+    let body_failed = e.is_decode();
+    let mut message = if body_failed {
+        "reading the response body failed".to_string()
+    } else {
+        e.to_string()
+    };
     // Walk to the innermost cause: reqwest's own message is just "error sending request".
-    let mut message = e.to_string();
     let mut cause = std::error::Error::source(&e);
     while let Some(inner) = cause {
-        message = format!("{message}: {inner}");
+        if !(body_failed && inner.is::<reqwest::Error>()) {
+            message = format!("{message}: {inner}");
+        }
         cause = inner.source();
     }
     Error::Transport {
