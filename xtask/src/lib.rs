@@ -96,6 +96,7 @@ pub fn generate(spec_text: &str) -> Result<String> {
     syn::visit_mut::VisitMut::visit_file_mut(&mut BoxNested, &mut file);
     slim::schemars_behind_feature(&mut file);
     slim::keep_body_builders_only(&mut file);
+    slim::responses_non_exhaustive(&mut file);
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 

@@ -158,3 +158,131 @@ fn type_name(ty: &syn::Type) -> Option<String> {
         _ => None,
     }
 }
+
+/// Marks `#[non_exhaustive]` every struct and enum of `types` that no request
+/// carries: the types only responses use. Newer servers add fields and enum
+/// values, and users must not be able to write code (struct literals, exhaustive
+/// matches) that a spec update would break. Request types stay constructible.
+/// Returns the names marked.
+pub fn responses_non_exhaustive(file: &mut syn::File) -> BTreeSet<String> {
+    let Some(types) = module_items(&file.items, "types") else {
+        return BTreeSet::new();
+    };
+    // What each type of `types` (and `types::builder`) names.
+    let mut edges: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+    let builders = module_items(types, "builder").unwrap_or(&[]);
+    for item in types.iter().chain(builders) {
+        let (name, mut named) = match item {
+            syn::Item::Struct(s) => (s.ident.to_string(), TypeNames::default()),
+            syn::Item::Enum(e) => (e.ident.to_string(), TypeNames::default()),
+            syn::Item::Type(t) => (t.ident.to_string(), TypeNames::default()),
+            _ => continue,
+        };
+        named.visit_item(item);
+        named.0.remove(&name);
+        edges.entry(name).or_default().extend(named.0);
+    }
+    // Roots: what the operation builders hold (bodies, query and path parameters).
+    let mut roots = TypeNames::default();
+    if let Some(operations) = module_items(&file.items, "builder") {
+        for item in operations {
+            if let syn::Item::Struct(s) = item {
+                roots.visit_fields(&s.fields);
+            }
+        }
+    }
+    let mut request = BTreeSet::new();
+    let mut pending: Vec<String> = roots.0.into_iter().collect();
+    while let Some(name) = pending.pop() {
+        if request.insert(name.clone())
+            && let Some(next) = edges.get(&name)
+        {
+            pending.extend(next.iter().cloned());
+        }
+    }
+    let mut marked = BTreeSet::new();
+    let Some(types) = module_items_mut(&mut file.items, "types") else {
+        return marked;
+    };
+    for item in types.iter_mut() {
+        let (name, attrs) = match item {
+            syn::Item::Struct(s) => (s.ident.to_string(), &mut s.attrs),
+            syn::Item::Enum(e) => (e.ident.to_string(), &mut e.attrs),
+            _ => continue,
+        };
+        if !request.contains(&name) {
+            attrs.push(syn::parse_quote! { #[non_exhaustive] });
+            marked.insert(name);
+        }
+    }
+    marked
+}
+
+fn module_items<'a>(items: &'a [syn::Item], name: &str) -> Option<&'a [syn::Item]> {
+    items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, c)| c.as_slice()),
+        _ => None,
+    })
+}
+
+fn module_items_mut<'a>(items: &'a mut [syn::Item], name: &str) -> Option<&'a mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, c)| c),
+        _ => None,
+    })
+}
+
+/// Last path segment of every type a piece of code names (`types::X`,
+/// `builder::X`, `super::X`, a bare `X`): over-approximates, which only keeps a
+/// type exhaustive.
+#[derive(Default)]
+struct TypeNames(BTreeSet<String>);
+
+impl<'ast> Visit<'ast> for TypeNames {
+    fn visit_type_path(&mut self, path: &'ast syn::TypePath) {
+        if let Some(last) = path.path.segments.last() {
+            self.0.insert(last.ident.to_string());
+        }
+        syn::visit::visit_type_path(self, path);
+    }
+
+    // Impls and function bodies name types they convert from; only declarations count.
+    fn visit_item_impl(&mut self, _: &'ast syn::ItemImpl) {}
+    fn visit_item_fn(&mut self, _: &'ast syn::ItemFn) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_types_no_request_reaches_become_non_exhaustive() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct CreateRequest { pub budget: Option<BudgetInput>, pub mode: Mode }
+                pub struct BudgetInput { pub max_limit: f64 }
+                pub enum Mode { A, B }
+                pub enum SortBy { Name }
+                pub struct Key { pub budget: Option<Budget>, pub mode: Mode }
+                pub struct Budget { pub id: String }
+                impl From<Budget> for BudgetInput { fn from(_: Budget) -> Self { todo!() } }
+                pub mod builder {
+                    pub struct CreateRequest { budget: Result<Option<super::BudgetInput>, String> }
+                }
+            }
+            pub mod builder {
+                pub struct CreateKey<'a> { client: &'a Client, body: Result<types::builder::CreateRequest, String> }
+                pub struct ListKeys<'a> { client: &'a Client, sort_by: Result<Option<types::SortBy>, String> }
+                impl<'a> ListKeys<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::Key>, Error<()>> { todo!() }
+                }
+            }
+        };
+        let marked = responses_non_exhaustive(&mut file);
+        // `Mode` is in a response too, but a request carries it: it stays exhaustive.
+        assert_eq!(
+            marked,
+            BTreeSet::from(["Budget".to_string(), "Key".to_string()])
+        );
+    }
+}

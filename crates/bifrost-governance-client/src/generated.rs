@@ -11,6 +11,7 @@ pub mod types {
     ///Enterprise user a key is assigned to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct AssignedUser {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
@@ -22,6 +23,7 @@ pub mod types {
     ///The error envelope of every failing governance call.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct BifrostError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<BifrostErrorDetail>,
@@ -41,6 +43,7 @@ pub mod types {
     ///Inner error of a `BifrostError`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct BifrostErrorDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
@@ -58,6 +61,7 @@ pub mod types {
     ///A spending cap in USD over a reset period.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct Budget {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calendar_aligned: ::std::option::Option<bool>,
@@ -121,6 +125,7 @@ pub mod types {
     ///Every budget row.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct BudgetList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budgets: ::std::option::Option<::std::vec::Vec<Budget>>,
@@ -202,6 +207,7 @@ pub mod types {
     ///A budget after an override change, and the limit now enforced.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct BudgetOverrideResponse {
         pub budget: Budget,
         ///`max_limit` plus the active override, in USD.
@@ -785,6 +791,7 @@ customer comes with `teams: null, virtual_keys: null`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct Customer {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budget: ::std::option::Option<Budget>,
@@ -820,6 +827,7 @@ customer comes with `teams: null, virtual_keys: null`.
     ///One page of customers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct CustomerList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
@@ -835,6 +843,7 @@ customer comes with `teams: null, virtual_keys: null`.
     ///A single customer, with the server's message on writes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct CustomerResponse {
         pub customer: Customer,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -898,6 +907,7 @@ customer comes with `teams: null, virtual_keys: null`.
     ///An MCP client; `headers` and `connection_string` are secrets.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct McpClient {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_on_all_virtual_keys: ::std::option::Option<bool>,
@@ -962,6 +972,7 @@ customer comes with `teams: null, virtual_keys: null`.
     ///Which tools of one MCP client a virtual key may execute.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct McpConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
@@ -1050,6 +1061,7 @@ customer comes with `teams: null, virtual_keys: null`.
     ///How a stdio MCP client is launched.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct McpStdioConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub args: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -1061,6 +1073,7 @@ customer comes with `teams: null, virtual_keys: null`.
     ///TLS settings of an MCP client.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct McpTlsConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ca_cert_pem: ::std::option::Option<::std::string::String>,
@@ -1070,6 +1083,7 @@ customer comes with `teams: null, virtual_keys: null`.
     ///Acknowledgement of a delete.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct MessageResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -1120,6 +1134,7 @@ configs.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ModelBudget {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budgets: ::std::option::Option<::std::vec::Vec<Budget>>,
@@ -1198,6 +1213,7 @@ configs.
     ///Budgets and rate limit for one model, optionally one provider and one scope.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ModelConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budget: ::std::option::Option<Budget>,
@@ -1242,6 +1258,7 @@ configs.
     ///One page of model configs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ModelConfigList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
@@ -1257,6 +1274,7 @@ configs.
     ///A single model config, with the server's message on writes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ModelConfigResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -1265,6 +1283,7 @@ configs.
     ///Usage of one model within a budget period (quota responses).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ModelUsage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model: ::std::option::Option<::std::string::String>,
@@ -1336,6 +1355,7 @@ configs.
     ///A pricing override. Its prices are in `patch` (an object) on newer servers, in `pricing_patch` (a string holding JSON) on v1.5.x.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct PricingOverride {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub config_hash: ::std::option::Option<::std::string::String>,
@@ -1376,6 +1396,7 @@ configs.
     ///One page of pricing overrides.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct PricingOverrideList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
@@ -1391,6 +1412,7 @@ configs.
     ///A single pricing override, with the server's message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct PricingOverrideResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -1486,6 +1508,7 @@ and `keys`, never `key_ids`: rebuild `key_ids` as `["*"]` when
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ProviderConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_all_keys: ::std::option::Option<bool>,
@@ -1613,6 +1636,7 @@ stay. Stored as model configs scoped to the key.
     ///Budgets and rate limit of a whole provider.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ProviderGovernance {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budget: ::std::option::Option<Budget>,
@@ -1627,6 +1651,7 @@ stay. Stored as model configs scoped to the key.
     ///Every governed provider.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ProviderGovernanceList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
@@ -1636,6 +1661,7 @@ stay. Stored as model configs scoped to the key.
     ///A provider's governance, with the server's message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ProviderGovernanceResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -1645,6 +1671,7 @@ stay. Stored as model configs scoped to the key.
     ///A provider API key as embedded in a provider config. Credential fields are secrets.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ProviderKey {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aliases: ::std::option::Option<
@@ -1733,6 +1760,7 @@ stay. Stored as model configs scoped to the key.
     ///A model-level limit seen from a key's quota.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct QuotaModelConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budgets: ::std::option::Option<::std::vec::Vec<Budget>>,
@@ -1746,6 +1774,7 @@ stay. Stored as model configs scoped to the key.
     ///Token and request limits, each over its own reset period.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct RateLimit {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub calendar_aligned: ::std::option::Option<bool>,
@@ -1787,6 +1816,7 @@ stay. Stored as model configs scoped to the key.
     ///Every rate-limit row.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct RateLimitList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
@@ -1812,6 +1842,7 @@ overwrites all four fields.
     ///Settings of quarterly budgets (v1.6.10+); only valid on a `Q` reset duration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct ResetConfig {
         ///First month of Q1, 1..=12; 0 or absent means January.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1895,6 +1926,7 @@ overwrites all four fields.
     ///Rotated keys and the ids that failed, with their reasons.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct RotateVirtualKeysResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub errors: ::std::option::Option<
@@ -1908,6 +1940,7 @@ overwrites all four fields.
     ///A routing rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct RoutingRule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cel_expression: ::std::option::Option<::std::string::String>,
@@ -1949,6 +1982,7 @@ overwrites all four fields.
     ///One page of routing rules (items under `rules`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct RoutingRuleList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
@@ -1964,6 +1998,7 @@ overwrites all four fields.
     ///A single routing rule, with the server's message on writes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct RoutingRuleResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -1972,6 +2007,7 @@ overwrites all four fields.
     ///One weighted destination of a routing rule.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct RoutingTarget {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key_id: ::std::option::Option<::std::string::String>,
@@ -2061,6 +2097,7 @@ overwrites all four fields.
     ///A team of virtual keys.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct Team {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budget: ::std::option::Option<Budget>,
@@ -2107,6 +2144,7 @@ overwrites all four fields.
     ///One page of teams.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct TeamList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
@@ -2122,6 +2160,7 @@ overwrites all four fields.
     ///A single team, with the server's message on writes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct TeamResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -2682,6 +2721,7 @@ omitted. `""` clears the assignment.
     ///A virtual key. `value` is the secret `sk-bf-…` credential.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct VirtualKey {
         ///v2.1.0+: providers without a config are allowed with every model and key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2758,6 +2798,7 @@ omitted. `""` clears the assignment.
     ///One page of virtual keys.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct VirtualKeyList {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
@@ -2773,6 +2814,7 @@ omitted. `""` clears the assignment.
     ///A key's own view of its limits and usage.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct VirtualKeyQuota {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budgets: ::std::option::Option<::std::vec::Vec<Budget>>,
@@ -2793,6 +2835,7 @@ omitted. `""` clears the assignment.
     ///A single virtual key, with the server's message on writes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct VirtualKeyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
