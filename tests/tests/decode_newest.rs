@@ -175,7 +175,7 @@ async fn a_key_whose_budgets_belong_to_its_model_configs_decodes() {
         Some("mc-vk-7f3a-openai")
     );
     let per_model = &openai.model_budgets.as_ref().unwrap()[0];
-    assert_eq!(per_model.model_name.as_deref(), Some("gpt-4o"));
+    assert_eq!(per_model.model_name, "gpt-4o");
     assert_eq!(per_model.budgets.as_ref().unwrap()[0].max_limit(), 20.0);
     assert_eq!(
         per_model.rate_limit.as_ref().unwrap().tokens(),

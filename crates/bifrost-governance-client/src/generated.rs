@@ -1129,17 +1129,16 @@ most 512 characters. On update the map replaces the stored one; `{}` empties it.
     }
     /**Per-model budgets and rate limit under a provider config (v1.6.10+). They are
 stored as model configs scoped to the key (`scope: virtual_key`, the provider
-and `model_name`) and shown here for reading; change them through those model
-configs.
+and `model_name`); set them with the provider config's `model_budgets` on key
+create/update (`ModelBudgetRequest`), where a list sent is the whole set.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[non_exhaustive]
     pub struct ModelBudget {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budgets: ::std::option::Option<::std::vec::Vec<Budget>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub model_name: ::std::option::Option<::std::string::String>,
+        pub model_name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -308,6 +308,11 @@ since_v2! {
     /// model configs and are hydrated back onto the key (`v2: governance.go
     /// syncVKGovernanceToModelConfigs`, `applyVKGovernanceFromModelConfigs`; v1.5.9).
     key_governance_in_model_configs;
+    /// Provider configs of key create/update take `model_budgets`: per-model budgets
+    /// and rate limits stored as key-scoped model configs of that provider; a list
+    /// sent is the whole desired set, an absent one leaves them (PR #5703, v1.6.10:
+    /// `vkModelBudgetRequest`, `reconcileModelBudgets`).
+    has_model_budgets;
     /// Provider governance is a global `*` model config of the provider
     /// (`v2: rdb.go GetProviderGovernanceModelConfigs`); 1.5.2 uses `config_providers`
     /// `budget_id`/`rate_limit_id` (`gov.go updateProviderGovernance`).

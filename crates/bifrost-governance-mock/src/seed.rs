@@ -381,6 +381,7 @@ impl Seed {
                     blacklisted_models: None,
                     budgets: items(&pc.budgets),
                     rate_limit: pc.rate_limit.as_ref().map(SeedRateLimit::request),
+                    model_budgets: None,
                     key_ids: Some(pc.key_ids.clone()),
                 })
                 .collect();

@@ -639,3 +639,163 @@ async fn keys_update_failure_rolls_back() {
         }
     }
 }
+
+/// The per-model configs of a key, as `GET /model-configs` lists them: model → (budget
+/// limits, rate-limit request maximum).
+async fn per_model_configs(api: &Api, vk: &str) -> Vec<(String, Vec<f64>, Option<i64>)> {
+    let list = api
+        .get_raw("/api/governance/model-configs?scope=virtual_key&limit=100")
+        .await
+        .expect(200);
+    let mut out: Vec<_> = list["model_configs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|mc| mc["scope_id"] == vk && mc["model_name"] != "*")
+        .map(|mc| {
+            let limits = mc["budgets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b["max_limit"].as_f64())
+                .collect();
+            (
+                mc["model_name"].as_str().unwrap_or_default().to_string(),
+                limits,
+                mc["rate_limit"]["request_max_limit"].as_i64(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[tokio::test]
+async fn keys_model_budgets_are_key_scoped_model_configs_on_v2() {
+    let (_server, api) = fake(V2).await;
+    let day = |limit: f64| json!([{"max_limit": limit, "reset_duration": "1d"}]);
+    let vk = api
+        .vk_id(json!({"name": "k", "provider_configs": [{
+            "provider": "openai",
+            "budgets": day(100.0),
+            "model_budgets": [
+                {"model_name": "gpt-4o", "budgets": day(20.0)},
+                {"model_name": "gpt-4o-mini", "rate_limit": {"request_max_limit": 60, "request_reset_duration": "1m"}}
+            ]
+        }]}))
+        .await;
+    assert_eq!(
+        per_model_configs(&api, &vk).await,
+        [
+            ("gpt-4o".to_string(), vec![20.0], None),
+            ("gpt-4o-mini".to_string(), vec![], Some(60)),
+        ]
+    );
+    let read = get(&api, &vk).await;
+    let pc = &read["provider_configs"][0];
+    assert_eq!(pc["model_budgets"][0]["model_name"], "gpt-4o", "{pc}");
+    assert_eq!(pc["model_budgets"][0]["budgets"][0]["max_limit"], 20.0);
+    assert!(
+        pc["model_budgets"][0].get("rate_limit").is_none(),
+        "omitempty: {pc}"
+    );
+    assert_eq!(
+        pc["budgets"][0]["max_limit"], 100.0,
+        "the * tier stays the config's own"
+    );
+    let pc_id = pc["id"].clone();
+
+    // An update without `model_budgets` leaves them.
+    put(
+        &api,
+        &vk,
+        json!({"provider_configs": [{"id": pc_id, "provider": "openai", "weight": 1.0}]}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(per_model_configs(&api, &vk).await.len(), 2);
+
+    // A list sent is the whole set: gpt-4o changes, gpt-4o-mini goes, o3 comes.
+    put(
+        &api,
+        &vk,
+        json!({"provider_configs": [{"id": pc_id, "provider": "openai", "model_budgets": [
+            {"model_name": "gpt-4o", "budgets": day(25.0)},
+            {"model_name": "o3", "budgets": day(5.0)}
+        ]}]}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        per_model_configs(&api, &vk).await,
+        [
+            ("gpt-4o".to_string(), vec![25.0], None),
+            ("o3".to_string(), vec![5.0], None),
+        ]
+    );
+
+    // An empty list removes every per-model config of the provider, with its budgets.
+    put(
+        &api,
+        &vk,
+        json!({"provider_configs": [{"id": pc_id, "provider": "openai", "model_budgets": []}]}),
+    )
+    .await
+    .expect(200);
+    assert!(per_model_configs(&api, &vk).await.is_empty());
+    let budgets = api
+        .get_raw("/api/governance/budgets?limit=100")
+        .await
+        .expect(200);
+    let limits: Vec<f64> = budgets["budgets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["max_limit"].as_f64())
+        .collect();
+    assert!(
+        !limits.contains(&25.0) && !limits.contains(&5.0),
+        "{limits:?}"
+    );
+
+    // The key's deletion takes them with it.
+    put(
+        &api,
+        &vk,
+        json!({"provider_configs": [{"id": pc_id, "provider": "openai", "model_budgets": [
+            {"model_name": "gpt-4o", "budgets": day(7.0)}
+        ]}]}),
+    )
+    .await
+    .expect(200);
+    api.send(Method::DELETE, &format!("{KEYS}/{vk}"), Value::Null)
+        .await
+        .expect(200);
+    assert!(per_model_configs(&api, &vk).await.is_empty());
+}
+
+#[tokio::test]
+async fn keys_model_budgets_are_ignored_on_1_5() {
+    let (_server, api) = fake(V1_5).await;
+    let vk = api
+        .vk_id(json!({"name": "k", "provider_configs": [{
+            "provider": "openai",
+            "model_budgets": [{"model_name": "gpt-4o", "budgets": [{"max_limit": 20.0, "reset_duration": "1d"}]}]
+        }]}))
+        .await;
+    let read = get(&api, &vk).await;
+    assert!(
+        read["provider_configs"][0].get("model_budgets").is_none(),
+        "{read}"
+    );
+    let configs = api
+        .get_raw("/api/governance/model-configs?limit=100")
+        .await
+        .expect(200);
+    assert!(
+        configs["model_configs"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{configs}"
+    );
+}

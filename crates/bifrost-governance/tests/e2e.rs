@@ -12,7 +12,7 @@ use bifrost_governance::resources::pricing_overrides::PricingPatch;
 use bifrost_governance::resources::pricing_overrides::{ModelPattern, PricingScope};
 use bifrost_governance::resources::routing_rules::RoutingTargetSpec;
 use bifrost_governance::resources::virtual_keys::{
-    Assignment, McpConfigSpec, ProviderConfigSpec, SortOrder, VirtualKeySortBy,
+    Assignment, McpConfigSpec, ModelBudgetSpec, ProviderConfigSpec, SortOrder, VirtualKeySortBy,
 };
 use bifrost_governance::{
     BudgetSpec, BudgetSpecs, Client, Error, RateLimitSpec, ResetPeriod, RetryConfig,
@@ -200,6 +200,60 @@ async fn virtual_key_lifecycle_on(version: &str) {
 
     keys.delete(&created.id).await.unwrap();
     assert!(keys.get(&created.id).await.unwrap_err().is_not_found());
+}
+
+#[tokio::test]
+async fn per_model_budgets_round_trip_or_are_refused() {
+    for version in VERSIONS {
+        per_model_budgets_on(version).await;
+    }
+}
+
+async fn per_model_budgets_on(version: &str) {
+    let (_server, client) = setup(version).await;
+    let openai = |model: &str, usd: f64| {
+        ProviderConfigSpec::new("openai").model_budget(
+            ModelBudgetSpec::new(model).budgets(budget(usd, ResetPeriod::days(1)).into()),
+        )
+    };
+    let created = client
+        .virtual_keys()
+        .create("per-model")
+        .provider_config(openai("gpt-4o", 20.0))
+        .send()
+        .await;
+    if is_v1_5(version) {
+        // Refused before sending: 1.5.x would drop the member (FIDELITY VK-UPD-30).
+        assert!(
+            matches!(created, Err(Error::Unsupported { .. })),
+            "{version}: {created:?}"
+        );
+        return;
+    }
+    let key = created.unwrap();
+    let per_model = |key: &bifrost_governance::types::VirtualKey| -> Vec<(String, f64)> {
+        key.provider_configs()
+            .iter()
+            .flat_map(|pc| pc.model_budgets.iter().flatten())
+            .flat_map(|mb| {
+                mb.budgets
+                    .iter()
+                    .flatten()
+                    .map(|b| (mb.model_name.clone(), b.max_limit.unwrap_or_default()))
+            })
+            .collect()
+    };
+    let read = client.virtual_keys().get(&key.id).await.unwrap();
+    assert_eq!(per_model(&read), [("gpt-4o".to_string(), 20.0)]);
+    // Replacing the provider configs replaces the per-model set (FIDELITY VK-UPD-29).
+    let updated = client
+        .virtual_keys()
+        .update(&key.id)
+        .set_provider_configs(vec![openai("o3", 5.0)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(per_model(&updated), [("o3".to_string(), 5.0)]);
 }
 
 #[tokio::test]

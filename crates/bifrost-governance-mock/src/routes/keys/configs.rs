@@ -164,7 +164,27 @@ pub(crate) fn create_provider_config(
             rate_limit_id,
         },
     );
-    Ok(())
+    sync_model_budgets(store, profile, vk, of, entry)
+}
+
+/// `model_budgets` of a provider config entry, where the profile knows them.
+fn sync_model_budgets(
+    store: &mut Store,
+    profile: Profile,
+    vk: &VirtualKey,
+    of: Of,
+    entry: &ProviderConfigIn,
+) -> Result<(), TxError> {
+    let Of::Provider(index) = of else {
+        return Ok(());
+    };
+    match (&entry.model_budgets, vk.provider_configs.get(index)) {
+        (Some(entries), Some(pc)) if profile.has_model_budgets() => {
+            let provider = pc.provider.clone();
+            super::model_budgets::sync(store, profile, vk, &provider, entries)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Checks a provider config's budget list on update (400s).
@@ -267,7 +287,7 @@ pub(crate) fn update_provider_config(
             limits::merge_rate_limit(store, profile, slot.rate_limit_id.clone(), rl)?;
     }
     governance::set_slot(store, profile, vk, of, slot);
-    Ok(())
+    sync_model_budgets(store, profile, vk, of, entry)
 }
 
 /// Deletes a provider config with its key links, budgets and rate limit.

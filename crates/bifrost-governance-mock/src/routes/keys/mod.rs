@@ -3,6 +3,7 @@
 
 mod configs;
 mod create;
+mod model_budgets;
 mod overrides;
 pub(crate) mod requests;
 mod rotation;

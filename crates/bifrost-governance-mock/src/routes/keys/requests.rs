@@ -34,6 +34,20 @@ pub(crate) struct ProviderConfigIn {
     pub(crate) rate_limit: Option<RateLimitIn>,
     #[serde(default)]
     pub(crate) key_ids: Option<Vec<String>>,
+    /// v2 (PR #5703): `None` leaves the provider's per-model configs alone.
+    #[serde(default)]
+    pub(crate) model_budgets: Option<Vec<ModelBudgetIn>>,
+}
+
+/// One `model_budgets` entry of a provider config (PR #5703 `vkModelBudgetRequest`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct ModelBudgetIn {
+    #[serde(default, deserialize_with = "zero_if_null")]
+    pub(crate) model_name: String,
+    #[serde(default)]
+    pub(crate) budgets: Option<Vec<BudgetItem>>,
+    #[serde(default)]
+    pub(crate) rate_limit: Option<RateLimitIn>,
 }
 
 /// One `mcp_configs` entry.
