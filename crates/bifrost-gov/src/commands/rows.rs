@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use bifrost_governance::resources::virtual_keys::{SortOrder, VirtualKeySortBy};
-use bifrost_governance::types::{Budget, Team};
+use bifrost_governance::types::{Budget, Team, VirtualKey};
 use bifrost_governance::{Client, Scope};
 use serde_json::json;
 
@@ -215,7 +215,8 @@ pub async fn rate_limits(client: &Client, g: &Global) -> Outcome {
 }
 
 /// The highest share of a limit used among budgets.
-fn max_share(budgets: &[Budget]) -> f64 {
+/// The highest share of its cap any of the budgets has used.
+fn max_share(budgets: &[&Budget]) -> f64 {
     budgets
         .iter()
         .filter_map(|b| {
@@ -224,57 +225,45 @@ fn max_share(budgets: &[Budget]) -> f64 {
         .fold(0.0, f64::max)
 }
 
-fn team_budgets(t: &Team) -> Vec<Budget> {
-    match &t.budgets {
-        Some(list) if !list.is_empty() => list.clone(),
-        _ => t.budget.iter().cloned().collect(),
-    }
+/// The `limit` entries whose budgets have used the highest share, highest first.
+fn rank_by_share<T>(mut items: Vec<T>, budgets: impl Fn(&T) -> Vec<&Budget>, limit: u64) -> Vec<T> {
+    items.sort_by(|a, b| max_share(&budgets(b)).total_cmp(&max_share(&budgets(a))));
+    items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    items
 }
 
-/// `spend`: keys by the server's `budget_spent` order, or teams by share used.
+/// `spend`: keys, or teams, by the highest share of a budget used. Ranked here: the
+/// server's `sort_by=budget_spent` only sees budgets a key owns directly, which newest
+/// v2.x servers keep on the key's model configs instead.
 pub async fn spend(client: &Client, g: &Global, args: &SpendArgs) -> Outcome {
+    let headers = |what| [what, "USED (HIGHEST SHARE)", "BUDGETS"];
     if args.teams {
-        let mut teams = client.teams().list().collect_all().await?;
-        teams.sort_by(|a, b| max_share(&team_budgets(b)).total_cmp(&max_share(&team_budgets(a))));
-        teams.truncate(usize::try_from(args.limit).unwrap_or(usize::MAX));
-        output::print_list(
-            &teams,
-            g.output,
-            &["TEAM", "USED (HIGHEST SHARE)", "BUDGETS"],
-            |t| {
-                vec![
-                    t.name.clone(),
-                    format!("{:.0}%", 100.0 * max_share(&team_budgets(t))),
-                    budget_cells(&t.budgets, &t.budget),
-                ]
-            },
-        );
+        let teams = client.teams().list().collect_all().await?;
+        let teams = rank_by_share(teams, Team::budgets, args.limit);
+        output::print_list(&teams, g.output, &headers("TEAM"), |t| {
+            vec![
+                t.name.clone(),
+                format!("{:.0}%", 100.0 * max_share(&t.budgets())),
+                budget_cells(&t.budgets, &t.budget),
+            ]
+        });
         return Ok(ExitCode::SUCCESS);
     }
     let keys = client
         .virtual_keys()
         .list()
-        .sort_by(VirtualKeySortBy::BudgetSpent)
-        .order(SortOrder::Desc)
-        .max_items(args.limit)
+        .sort_by(VirtualKeySortBy::Name)
+        .order(SortOrder::Asc)
         .collect_all()
         .await?;
-    output::print_list(
-        &keys,
-        g.output,
-        &["KEY", "USED (HIGHEST SHARE)", "BUDGETS"],
-        |k| {
-            let budgets = match &k.budgets {
-                Some(list) if !list.is_empty() => list.clone(),
-                _ => k.budget.iter().cloned().collect(),
-            };
-            vec![
-                k.name.clone(),
-                format!("{:.0}%", 100.0 * max_share(&budgets)),
-                budget_cells(&k.budgets, &k.budget),
-            ]
-        },
-    );
+    let keys = rank_by_share(keys, VirtualKey::budgets, args.limit);
+    output::print_list(&keys, g.output, &headers("KEY"), |k| {
+        vec![
+            k.name.clone(),
+            format!("{:.0}%", 100.0 * max_share(&k.budgets())),
+            budget_cells(&k.budgets, &k.budget),
+        ]
+    });
     Ok(ExitCode::SUCCESS)
 }
 
@@ -293,4 +282,39 @@ pub async fn version(client: &Client, g: &Global) -> Outcome {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranking_puts_the_highest_share_first_and_keeps_limit() {
+        let team = |name: &str, budgets: serde_json::Value| -> Team {
+            serde_json::from_value(json!({ "id": name, "name": name, "budgets": budgets })).unwrap()
+        };
+        let teams = vec![
+            team(
+                "quiet",
+                json!([{ "id": "b1", "max_limit": 100.0, "current_usage": 5.0 }]),
+            ),
+            team("none", json!([])),
+            team(
+                "busy",
+                json!([
+                    { "id": "b2", "max_limit": 10.0, "current_usage": 1.0 },
+                    { "id": "b3", "max_limit": 2.0, "current_usage": 1.5 }
+                ]),
+            ),
+            team(
+                "uncapped",
+                json!([{ "id": "b4", "max_limit": 0.0, "current_usage": 9.0 }]),
+            ),
+        ];
+        let ranked: Vec<String> = rank_by_share(teams, Team::budgets, 2)
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(ranked, ["busy", "quiet"]);
+    }
 }
