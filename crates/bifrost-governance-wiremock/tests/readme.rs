@@ -74,7 +74,7 @@ fn the_readme_examples_are_the_crates_doctests() {
     assert_eq!(readme_blocks.len(), 2, "the section's Rust examples");
     let sources = [
         include_str!("../src/lib.rs"),
-        include_str!("../src/fixtures.rs"),
+        include_str!("../src/fixtures/mod.rs"),
     ];
     let doctests: Vec<Vec<String>> = sources
         .iter()
@@ -85,7 +85,7 @@ fn the_readme_examples_are_the_crates_doctests() {
         let block = visible(block);
         assert!(
             doctests.contains(&block),
-            "this README example is no doctest of the crate (src/lib.rs, src/fixtures.rs):\n{}",
+            "this README example is no doctest of the crate (src/lib.rs, src/fixtures/mod.rs):\n{}",
             block.join("\n")
         );
     }
