@@ -136,6 +136,59 @@ fn check_reset_config(reset_duration: &str, reset_config: Option<i64>) -> Result
     Ok(())
 }
 
+/// The wording a budget-list check answers with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ListWording {
+    /// The in-transaction checks of updates and of team and customer creates.
+    Update,
+    /// The handlers' pre-transaction checks of key and model-config creates (capitalised).
+    Create,
+    /// A key's provider-config budgets on update.
+    ProviderConfig,
+}
+
+/// The checks every handler runs over a budget list, in the handlers' order: a
+/// negative limit, a duration the handler refuses, a duration listed twice
+/// (`gov.go`; `v2: governance.go` `reconcile*Budgets` and the create handlers).
+pub(crate) fn check_budget_list(
+    profile: Profile,
+    items: &[BudgetItem],
+    wording: ListWording,
+) -> Result<(), String> {
+    let texts = profile.texts();
+    let (negative, duration, duplicate) = match wording {
+        ListWording::Update => (
+            "budget max_limit cannot be negative: {}",
+            texts.budget_duration,
+            "duplicate reset_duration in budgets: {}",
+        ),
+        ListWording::Create => (
+            "Budget max_limit cannot be negative: {}",
+            texts.create_budget_duration,
+            "Duplicate reset_duration in budgets: {}",
+        ),
+        ListWording::ProviderConfig => (
+            texts.provider_config_budget_negative,
+            texts.provider_config_budget_duration,
+            texts.provider_config_budget_duplicate,
+        ),
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for item in items {
+        if item.max_limit < 0.0 {
+            return Err(fill(negative, &[&format!("{:.2}", item.max_limit)]));
+        }
+        if !profile.handler_accepts_duration(&item.reset_duration) {
+            return Err(fill(duration, &[&item.reset_duration]));
+        }
+        if seen.contains(&item.reset_duration.as_str()) {
+            return Err(fill(duplicate, &[&item.reset_duration]));
+        }
+        seen.push(&item.reset_duration);
+    }
+    Ok(())
+}
+
 /// `TableBudget.BeforeSave`.
 pub(crate) fn budget_before_save(profile: Profile, budget: &Budget) -> Result<(), String> {
     match profile.row_duration(&budget.reset_duration) {

@@ -14,7 +14,7 @@ use crate::app::App;
 use crate::errors::{ApiError, ApiResult, GoJson, TxError, TxKind};
 use crate::gojson::Go;
 use crate::limits::{self, BudgetItem, BudgetPatch, RateLimitIn, Reconcile};
-use crate::profile::{Profile, fill};
+use crate::profile::Profile;
 use crate::render::{self, Ctx};
 use crate::request::{self, Params, zero_if_null};
 use crate::routes::keys::message;
@@ -228,28 +228,8 @@ fn update_v2(
     }
     let owner = BudgetOwner::ModelConfig(mc.id.clone());
     if let Some(items) = &req.budgets {
-        let mut seen: Vec<&str> = Vec::new();
-        for b in items {
-            if b.max_limit < 0.0 {
-                return Err(TxError::bad(format!(
-                    "budget max_limit cannot be negative: {:.2}",
-                    b.max_limit
-                )));
-            }
-            if !profile.handler_accepts_duration(&b.reset_duration) {
-                return Err(TxError::bad(fill(
-                    profile.texts().budget_duration,
-                    &[&b.reset_duration],
-                )));
-            }
-            if seen.contains(&b.reset_duration.as_str()) {
-                return Err(TxError::bad(format!(
-                    "duplicate reset_duration in budgets: {}",
-                    b.reset_duration
-                )));
-            }
-            seen.push(&b.reset_duration);
-        }
+        crate::limits::check_budget_list(profile, items, crate::limits::ListWording::Update)
+            .map_err(TxError::bad)?;
         let aligned = mc.calendar_aligned;
         mc.budget_ids = limits::reconcile(
             store,

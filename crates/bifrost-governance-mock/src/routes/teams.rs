@@ -14,7 +14,7 @@ use crate::errors::{ApiError, ApiResult, GoJson, TxError, TxKind};
 use crate::gojson::Go;
 use crate::limits::{self, BudgetItem, RateLimitIn, Reconcile};
 use crate::pagination::{self, envelope, envelope_all};
-use crate::profile::{MemoryRoute, Profile, fill};
+use crate::profile::{MemoryRoute, Profile};
 use crate::render::{self, Ctx, TeamView};
 use crate::request::{self, Params, zero_if_null};
 use crate::routes::keys::message;
@@ -129,29 +129,8 @@ async fn get_one(State(app): State<Arc<App>>, raw: RawPathParams) -> ApiResult {
 
 /// The in-transaction checks of a team's budget list (400s).
 fn check_items(profile: Profile, items: &[BudgetItem]) -> Result<(), TxError> {
-    let mut seen: Vec<&str> = Vec::new();
-    for b in items {
-        if b.max_limit < 0.0 {
-            return Err(TxError::bad(format!(
-                "budget max_limit cannot be negative: {:.2}",
-                b.max_limit
-            )));
-        }
-        if !profile.handler_accepts_duration(&b.reset_duration) {
-            return Err(TxError::bad(fill(
-                profile.texts().budget_duration,
-                &[&b.reset_duration],
-            )));
-        }
-        if seen.contains(&b.reset_duration.as_str()) {
-            return Err(TxError::bad(format!(
-                "duplicate reset_duration in budgets: {}",
-                b.reset_duration
-            )));
-        }
-        seen.push(&b.reset_duration);
-    }
-    Ok(())
+    crate::limits::check_budget_list(profile, items, crate::limits::ListWording::Update)
+        .map_err(TxError::bad)
 }
 
 /// Whether a team budget starts calendar-aligned: the item's flag on 1.5.x

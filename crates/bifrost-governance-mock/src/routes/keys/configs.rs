@@ -4,7 +4,7 @@
 use crate::errors::TxError;
 use crate::governance::{self, Of, Slot};
 use crate::limits::{self, BudgetItem, Reconcile};
-use crate::profile::{Profile, fill};
+use crate::profile::Profile;
 use crate::store::Store;
 use crate::store::records::{McpConfig, ProviderConfig, VirtualKey};
 
@@ -189,30 +189,8 @@ fn sync_model_budgets(
 
 /// Checks a provider config's budget list on update (400s).
 fn check_budget_items(profile: Profile, items: &[BudgetItem]) -> Result<(), TxError> {
-    let texts = profile.texts();
-    let mut seen: Vec<&str> = Vec::new();
-    for item in items {
-        if item.max_limit < 0.0 {
-            return Err(TxError::bad(fill(
-                texts.provider_config_budget_negative,
-                &[&format!("{:.2}", item.max_limit)],
-            )));
-        }
-        if !profile.handler_accepts_duration(&item.reset_duration) {
-            return Err(TxError::bad(fill(
-                texts.provider_config_budget_duration,
-                &[&item.reset_duration],
-            )));
-        }
-        if seen.contains(&item.reset_duration.as_str()) {
-            return Err(TxError::bad(fill(
-                texts.provider_config_budget_duplicate,
-                &[&item.reset_duration],
-            )));
-        }
-        seen.push(&item.reset_duration);
-    }
-    Ok(())
+    crate::limits::check_budget_list(profile, items, crate::limits::ListWording::ProviderConfig)
+        .map_err(TxError::bad)
 }
 
 /// Changes the provider config `entry.id` of `vk` in place: every listed field is

@@ -3,7 +3,7 @@
 use crate::errors::{ApiError, TxError, TxKind};
 use crate::governance::{self, Of, Slot};
 use crate::limits;
-use crate::profile::{Profile, fill};
+use crate::profile::Profile;
 use crate::store::Store;
 use crate::store::records::VirtualKey;
 
@@ -45,28 +45,8 @@ pub(crate) fn create_key(
         ));
     }
     let budgets = req.budgets.clone().unwrap_or_default();
-    let mut seen: Vec<&str> = Vec::new();
-    for b in &budgets {
-        if b.max_limit < 0.0 {
-            return Err(ApiError::bad_request(format!(
-                "Budget max_limit cannot be negative: {:.2}",
-                b.max_limit
-            )));
-        }
-        if !profile.handler_accepts_duration(&b.reset_duration) {
-            return Err(ApiError::bad_request(fill(
-                profile.texts().create_budget_duration,
-                &[&b.reset_duration],
-            )));
-        }
-        if seen.contains(&b.reset_duration.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "Duplicate reset_duration in budgets: {}",
-                b.reset_duration
-            )));
-        }
-        seen.push(&b.reset_duration);
-    }
+    crate::limits::check_budget_list(profile, &budgets, crate::limits::ListWording::Create)
+        .map_err(ApiError::bad_request)?;
     if profile.has_key_extensions() {
         if let Some(at) = expires_at
             && at <= store.clock.current()

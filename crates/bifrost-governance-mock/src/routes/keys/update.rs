@@ -4,7 +4,7 @@
 use crate::errors::{ApiError, TxError, TxKind};
 use crate::governance::{self, Of};
 use crate::limits::{self, Reconcile};
-use crate::profile::{Profile, fill};
+use crate::profile::Profile;
 use crate::request::Field;
 use crate::store::Store;
 use crate::store::records::VirtualKey;
@@ -158,28 +158,8 @@ fn apply(
         if profile.is_v1_5() {
             items.sort_by(|a, b| a.reset_duration.cmp(&b.reset_duration));
         }
-        let mut seen: Vec<&str> = Vec::new();
-        for item in &items {
-            if item.max_limit < 0.0 {
-                return Err(TxError::bad(format!(
-                    "budget max_limit cannot be negative: {:.2}",
-                    item.max_limit
-                )));
-            }
-            if !profile.handler_accepts_duration(&item.reset_duration) {
-                return Err(TxError::bad(fill(
-                    profile.texts().budget_duration,
-                    &[&item.reset_duration],
-                )));
-            }
-            if seen.contains(&item.reset_duration.as_str()) {
-                return Err(TxError::bad(format!(
-                    "duplicate reset_duration in budgets: {}",
-                    item.reset_duration
-                )));
-            }
-            seen.push(&item.reset_duration);
-        }
+        crate::limits::check_budget_list(profile, &items, crate::limits::ListWording::Update)
+            .map_err(TxError::bad)?;
         let owner = governance::budget_owner(store, profile, &vk, Of::Key);
         let aligned = vk.calendar_aligned;
         slot.budget_ids = limits::reconcile(

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::errors::{ApiError, TxError};
 use crate::limits::{BudgetItem, BudgetPatch, RateLimitIn};
-use crate::profile::{Profile, fill};
+use crate::profile::Profile;
 use crate::request::zero_if_null;
 use crate::store::Store;
 use crate::store::records::ModelConfig;
@@ -147,29 +147,8 @@ pub(super) fn before_save(mc: &ModelConfig) -> Result<(), TxError> {
 
 /// The pre-transaction budget checks of a create (capitalised texts, 400s).
 pub(super) fn check_create_budgets(profile: Profile, items: &[BudgetItem]) -> Result<(), ApiError> {
-    let mut seen: Vec<&str> = Vec::new();
-    for b in items {
-        if b.max_limit < 0.0 {
-            return Err(ApiError::bad_request(format!(
-                "Budget max_limit cannot be negative: {:.2}",
-                b.max_limit
-            )));
-        }
-        if !profile.handler_accepts_duration(&b.reset_duration) {
-            return Err(ApiError::bad_request(fill(
-                profile.texts().create_budget_duration,
-                &[&b.reset_duration],
-            )));
-        }
-        if seen.contains(&b.reset_duration.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "Duplicate reset_duration in budgets: {}",
-                b.reset_duration
-            )));
-        }
-        seen.push(&b.reset_duration);
-    }
-    Ok(())
+    crate::limits::check_budget_list(profile, items, crate::limits::ListWording::Create)
+        .map_err(ApiError::bad_request)
 }
 
 pub(super) fn budget_items(req: &ModelConfigIn) -> Vec<BudgetItem> {

@@ -16,7 +16,7 @@ use crate::errors::{ApiError, ApiResult, GoJson, TxError, TxKind};
 use crate::gojson::{Go, go_quote};
 use crate::limits::{self, BudgetItem, Reconcile};
 use crate::pagination::{self, envelope, envelope_all};
-use crate::profile::{MemoryRoute, Profile, fill};
+use crate::profile::{MemoryRoute, Profile};
 use crate::render::{self, Ctx};
 use crate::request::{self, Params};
 use crate::routes::keys::message;
@@ -335,28 +335,8 @@ fn update_config(
         BudgetOwner::Detached
     };
     if v2 && let Some(items) = &req.budgets {
-        let mut seen: Vec<&str> = Vec::new();
-        for b in items {
-            if b.max_limit < 0.0 {
-                return Err(TxError::bad(format!(
-                    "budget max_limit cannot be negative: {:.2}",
-                    b.max_limit
-                )));
-            }
-            if !profile.handler_accepts_duration(&b.reset_duration) {
-                return Err(TxError::bad(fill(
-                    profile.texts().budget_duration,
-                    &[&b.reset_duration],
-                )));
-            }
-            if seen.contains(&b.reset_duration.as_str()) {
-                return Err(TxError::bad(format!(
-                    "duplicate reset_duration in budgets: {}",
-                    b.reset_duration
-                )));
-            }
-            seen.push(&b.reset_duration);
-        }
+        crate::limits::check_budget_list(profile, items, crate::limits::ListWording::Update)
+            .map_err(TxError::bad)?;
         let aligned = mc.calendar_aligned;
         mc.budget_ids = limits::reconcile(
             store,
