@@ -169,31 +169,6 @@ async fn list_sends_search_and_paging_and_decodes_the_page() {
     assert_eq!(guard.requests()[0].query.len(), 3);
 }
 
-#[tokio::test]
-async fn list_without_search_sends_only_limit_and_offset() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("list_customers")
-        .authorization(AUTHORIZATION)
-        .query("limit", "100")
-        .query("offset", "0")
-        .no_query("search")
-        .respond(Reply::ok(
-            json!({ "customers": null, "count": 0, "total_count": 0, "limit": 100, "offset": 0 }),
-        ))
-        .mount(&server)
-        .await;
-
-    let all = client(&server.uri())
-        .customers()
-        .list()
-        .collect_all()
-        .await
-        .unwrap();
-
-    assert!(all.is_empty(), "`customers: null` is an empty list");
-    assert_eq!(guard.request_count(), 1);
-}
-
 // ------------------------------------------------------------------ get
 
 #[tokio::test]

@@ -135,31 +135,6 @@ async fn list_sends_search_scope_scope_id_provider_and_paging() {
     assert_eq!(guard.requests()[0].query.len(), 6);
 }
 
-#[tokio::test]
-async fn list_without_filters_sends_only_limit_and_offset() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("list_model_configs")
-        .authorization(AUTHORIZATION)
-        .query("limit", "100")
-        .query("offset", "0")
-        .no_query("search")
-        .no_query("scope")
-        .no_query("provider")
-        .respond(Reply::ok(json!({ "model_configs": null, "count": 0, "total_count": 0, "limit": 100, "offset": 0 })))
-        .mount(&server)
-        .await;
-
-    let all = client(&server.uri())
-        .model_configs()
-        .list()
-        .collect_all()
-        .await
-        .unwrap();
-
-    assert!(all.is_empty());
-    assert_eq!(guard.request_count(), 1);
-}
-
 // ------------------------------------------------------------------ get
 
 #[tokio::test]

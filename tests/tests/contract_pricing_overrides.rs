@@ -115,33 +115,6 @@ async fn list_sends_every_filter_and_paging() {
     assert_eq!(guard.requests()[0].query.len(), 7);
 }
 
-#[tokio::test]
-async fn list_without_filters_sends_only_limit_and_offset() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("list_pricing_overrides")
-        .authorization(AUTHORIZATION)
-        .query("limit", "100")
-        .query("offset", "0")
-        .no_query("search")
-        .no_query("scope_kind")
-        .no_query("virtual_key_id")
-        .no_query("provider_id")
-        .no_query("provider_key_id")
-        .respond(Reply::ok(json!({ "pricing_overrides": null, "count": 0, "total_count": 0, "limit": 100, "offset": 0 })))
-        .mount(&server)
-        .await;
-
-    let all = client(&server.uri())
-        .pricing_overrides()
-        .list()
-        .collect_all()
-        .await
-        .unwrap();
-
-    assert!(all.is_empty());
-    assert_eq!(guard.request_count(), 1);
-}
-
 // ------------------------------------------------------------------ create
 
 async fn create_mock(server: &MockServer, status: u16, times: u64) -> ContractGuard {

@@ -8,6 +8,9 @@
 //! message its server answers with. The file is a `contract_*` binary, so the
 //! operations its mocks answer count for the coverage gate (`coverage.rs`).
 //! What is particular to one resource stays in that resource's `contract_*` file.
+//!
+//! Lists share one shape too: without filters a list sends `limit` and `offset` and
+//! nothing else, and a page whose items are `null` (Go's nil slice) is empty.
 
 use bifrost_governance::{Client, Error, Result};
 use bifrost_governance_tests::contract::{self, ContractGuard, Reply};
@@ -475,5 +478,103 @@ async fn blank_ids_and_names_are_refused_before_sending() {
             "{}",
             row.what
         );
+    }
+}
+
+/// A list call of one resource with no filter set: how many items it yielded.
+type ListCall = fn(Client) -> BoxFuture<'static, Result<usize>>;
+
+/// One paged list.
+struct Listing {
+    what: &'static str,
+    operation: &'static str,
+    version: Option<&'static str>,
+    /// The member of the page that holds the items.
+    items: &'static str,
+    call: ListCall,
+}
+
+const LISTINGS: &[Listing] = &[
+    Listing {
+        what: "customers",
+        operation: "list_customers",
+        version: None,
+        items: "customers",
+        call: |c| Box::pin(async move { Ok(c.customers().list().collect_all().await?.len()) }),
+    },
+    Listing {
+        what: "model configs",
+        operation: "list_model_configs",
+        version: None,
+        items: "model_configs",
+        call: |c| Box::pin(async move { Ok(c.model_configs().list().collect_all().await?.len()) }),
+    },
+    Listing {
+        what: "pricing overrides",
+        operation: "list_pricing_overrides",
+        version: None,
+        items: "pricing_overrides",
+        call: |c| {
+            Box::pin(async move { Ok(c.pricing_overrides().list().collect_all().await?.len()) })
+        },
+    },
+    Listing {
+        what: "routing rules",
+        operation: "list_routing_rules",
+        version: NEWEST,
+        items: "rules",
+        call: |c| Box::pin(async move { Ok(c.routing_rules().list().collect_all().await?.len()) }),
+    },
+    Listing {
+        what: "routing rules (legacy route)",
+        operation: "list_routing_rules_legacy",
+        version: LEGACY,
+        items: "rules",
+        call: |c| Box::pin(async move { Ok(c.routing_rules().list().collect_all().await?.len()) }),
+    },
+    Listing {
+        what: "teams (one page)",
+        operation: "list_teams",
+        version: None,
+        items: "teams",
+        call: |c| Box::pin(async move { Ok(c.teams().list().send().await?.items.len()) }),
+    },
+    Listing {
+        what: "virtual keys (one page)",
+        operation: "list_virtual_keys",
+        version: None,
+        items: "virtual_keys",
+        call: |c| Box::pin(async move { Ok(c.virtual_keys().list().send().await?.items.len()) }),
+    },
+];
+
+#[tokio::test]
+async fn a_list_without_filters_sends_only_limit_and_offset_and_null_items_are_empty() {
+    for row in LISTINGS {
+        let server = MockServer::start().await;
+        let _version = match row.version {
+            Some(v) => Some(mount_version(&server, v).await),
+            None => None,
+        };
+        let guard = contract::expect(row.operation)
+            .authorization(AUTHORIZATION)
+            .respond(Reply::ok(json!({
+                row.items: null, "count": 0, "total_count": 0, "limit": 100, "offset": 0
+            })))
+            .mount(&server)
+            .await;
+
+        let count = (row.call)(client(&server.uri())).await.unwrap();
+
+        assert_eq!(count, 0, "{}: `{}: null` is empty", row.what, row.items);
+        let requests = guard.requests();
+        assert_eq!(requests.len(), 1, "{}", row.what);
+        let mut sent: Vec<(&str, &str)> = requests[0]
+            .query
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        sent.sort_unstable();
+        assert_eq!(sent, [("limit", "100"), ("offset", "0")], "{}", row.what);
     }
 }

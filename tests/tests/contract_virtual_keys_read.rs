@@ -181,39 +181,6 @@ async fn list_sends_each_sort_column_and_direction_on_the_wire() {
 }
 
 #[tokio::test]
-async fn list_without_filters_sends_only_limit_and_offset() {
-    let server = MockServer::start().await;
-    let guard = contract::expect("list_virtual_keys")
-        .authorization(AUTHORIZATION)
-        .query("limit", "100")
-        .query("offset", "0")
-        .no_query("search")
-        .no_query("customer_id")
-        .no_query("team_id")
-        .no_query("sort_by")
-        .no_query("order")
-        .respond(Reply::ok(
-            json!({ "virtual_keys": null, "count": 0, "total_count": 0, "limit": 100, "offset": 0 }),
-        ))
-        .mount(&server)
-        .await;
-
-    let page = client(&server.uri())
-        .virtual_keys()
-        .list()
-        .send()
-        .await
-        .unwrap();
-
-    assert!(
-        page.items.is_empty(),
-        "`virtual_keys: null` is an empty page"
-    );
-    assert_eq!(page.total_count, 0);
-    assert_eq!(guard.request_count(), 1);
-}
-
-#[tokio::test]
 async fn list_collect_all_keeps_the_filters_on_every_page() {
     let server = MockServer::start().await;
     let mut second = full_key();
