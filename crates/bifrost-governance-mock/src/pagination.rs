@@ -80,6 +80,12 @@ pub(crate) fn envelope(
     )
 }
 
+/// The envelope of one page of `items` (`count` is their number).
+pub(crate) fn page(key: &str, items: Vec<Go>, total: i64, limit: i64, offset: i64) -> Go {
+    let count = items.len();
+    envelope(key, Go::Array(items), count, total, limit, offset)
+}
+
 /// The envelope of an unpaged list: `limit` = `count` = `total_count`, `offset` 0.
 pub(crate) fn envelope_all(key: &str, items: Vec<Go>) -> Go {
     let n = items.len();

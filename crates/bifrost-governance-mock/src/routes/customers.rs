@@ -107,11 +107,9 @@ async fn list(State(app): State<Arc<App>>, params: Params) -> ApiResult {
         .collect();
     let total = rows.len() as i64;
     let items = render_all(pagination::slice(rows, limit, offset));
-    let count = items.len();
-    Ok(GoJson::ok(envelope(
+    Ok(GoJson::ok(pagination::page(
         "customers",
-        Go::Array(items),
-        count,
+        items,
         total,
         limit,
         offset,

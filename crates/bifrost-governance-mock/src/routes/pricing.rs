@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::app::App;
 use crate::errors::{ApiError, ApiResult, GoJson};
 use crate::gojson::{Go, go_quote};
-use crate::pagination::{self, envelope, envelope_all};
+use crate::pagination::{self, envelope_all};
 use crate::profile::Profile;
 use crate::render::{self, Ctx};
 use crate::request::{self, Field, Params, zero_if_null};
@@ -377,11 +377,9 @@ async fn list(State(app): State<Arc<App>>, params: Params) -> ApiResult {
         .into_iter()
         .map(|po| render::pricing_override(ctx, po))
         .collect();
-    let count = items.len();
-    Ok(GoJson::ok(envelope(
+    Ok(GoJson::ok(pagination::page(
         "pricing_overrides",
-        Go::Array(items),
-        count,
+        items,
         total,
         limit,
         offset,

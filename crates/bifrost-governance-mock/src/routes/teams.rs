@@ -103,14 +103,8 @@ async fn list(State(app): State<Arc<App>>, params: Params) -> ApiResult {
         .collect();
     let total = rows.len() as i64;
     let items = render_list(&store, profile, pagination::slice(rows, limit, offset));
-    let count = items.len();
-    Ok(GoJson::ok(envelope(
-        "teams",
-        Go::Array(items),
-        count,
-        total,
-        limit,
-        offset,
+    Ok(GoJson::ok(pagination::page(
+        "teams", items, total, limit, offset,
     ))
     .into_response())
 }

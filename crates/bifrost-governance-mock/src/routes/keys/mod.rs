@@ -25,7 +25,7 @@ use crate::errors::{ApiError, ApiResult, GoJson};
 use crate::gojson::Go;
 use crate::governance::{self, Index, Of};
 use crate::limits;
-use crate::pagination::{self, envelope, envelope_all};
+use crate::pagination::{self, envelope_all};
 use crate::profile::{ExportLimit, MemoryRoute, Profile};
 use crate::render::{self, Ctx, KeyView};
 use crate::request::{self, Params};
@@ -245,11 +245,9 @@ async fn list(State(app): State<Arc<App>>, params: Params) -> ApiResult {
     let total = rows.len() as i64;
     let page = pagination::slice(rows, store_limit, offset);
     let items = render_keys(&store, profile, &page);
-    let count = items.len();
-    Ok(GoJson::ok(envelope(
+    Ok(GoJson::ok(pagination::page(
         "virtual_keys",
-        Go::Array(items),
-        count,
+        items,
         total,
         limit,
         offset,

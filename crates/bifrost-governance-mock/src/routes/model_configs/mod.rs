@@ -94,11 +94,9 @@ async fn list(State(app): State<Arc<App>>, params: Params) -> ApiResult {
             .unwrap_or(0)
             .min(total);
         let items = render_all(&store, profile, pagination::slice(rows, limit, offset));
-        let count = items.len();
-        return Ok(GoJson::ok(envelope(
+        return Ok(GoJson::ok(pagination::page(
             "model_configs",
-            Go::Array(items),
-            count,
+            items,
             total,
             limit,
             offset,
@@ -134,11 +132,9 @@ async fn list(State(app): State<Arc<App>>, params: Params) -> ApiResult {
     });
     let total = rows.len() as i64;
     let items = render_all(&store, profile, pagination::slice(rows, limit, offset));
-    let count = items.len();
-    Ok(GoJson::ok(envelope(
+    Ok(GoJson::ok(pagination::page(
         "model_configs",
-        Go::Array(items),
-        count,
+        items,
         total,
         limit,
         offset,

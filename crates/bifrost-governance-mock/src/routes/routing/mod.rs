@@ -114,14 +114,8 @@ async fn list(State(app): State<Arc<App>>, params: Params) -> ApiResult {
     }));
     let total = rows.len() as i64;
     let items = render_all(&store, profile, pagination::slice(rows, limit, offset));
-    let count = items.len();
-    Ok(GoJson::ok(envelope(
-        "rules",
-        Go::Array(items),
-        count,
-        total,
-        limit,
-        offset,
+    Ok(GoJson::ok(pagination::page(
+        "rules", items, total, limit, offset,
     ))
     .into_response())
 }
