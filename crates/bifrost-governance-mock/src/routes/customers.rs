@@ -107,14 +107,7 @@ async fn list(State(app): State<Arc<App>>, params: Params) -> ApiResult {
         .collect();
     let total = rows.len() as i64;
     let items = render_all(pagination::slice(rows, limit, offset));
-    Ok(GoJson::ok(pagination::page(
-        "customers",
-        items,
-        total,
-        limit,
-        offset,
-    ))
-    .into_response())
+    Ok(GoJson::ok(pagination::page("customers", items, total, limit, offset)).into_response())
 }
 
 fn respond(store: &Store, profile: Profile, id: &str, message: Option<&str>) -> ApiResult {

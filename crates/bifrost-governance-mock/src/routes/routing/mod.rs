@@ -114,10 +114,7 @@ async fn list(State(app): State<Arc<App>>, params: Params) -> ApiResult {
     }));
     let total = rows.len() as i64;
     let items = render_all(&store, profile, pagination::slice(rows, limit, offset));
-    Ok(GoJson::ok(pagination::page(
-        "rules", items, total, limit, offset,
-    ))
-    .into_response())
+    Ok(GoJson::ok(pagination::page("rules", items, total, limit, offset)).into_response())
 }
 
 fn respond(
