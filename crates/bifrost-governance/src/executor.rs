@@ -16,6 +16,7 @@ use bifrost_governance_client::hooks::{ExecFuture, RequestExecutor};
 use bifrost_governance_client::operations::{self, Operation};
 use bytes::Bytes;
 use progenitor_client::OperationInfo;
+use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument;
@@ -227,6 +228,7 @@ async fn inspect(
 ) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let version = response.version();
+    let url = response.url().clone();
     // Moved out rather than cloned: the rebuilt response gets them back (this runs
     // on every call; see the per-call row of BENCHMARKS.md).
     let mut headers = std::mem::take(response.headers_mut());
@@ -266,6 +268,13 @@ async fn inspect(
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
+    // The URL travels in an extension only reqwest's builder can set; without it
+    // reqwest parses a placeholder URL on every conversion (and `url()` would lie).
+    if let Ok(carrier) = http::Response::builder().url(url).body(()) {
+        rebuilt
+            .extensions_mut()
+            .extend(carrier.into_parts().0.extensions);
+    }
     Ok(reqwest::Response::from(rebuilt))
 }
 
@@ -333,5 +342,24 @@ mod tests {
         let good =
             Bytes::from_static(br#"{"virtual_key":{"id":"vk","name":"k","value":"sk-bf-1"}}"#);
         assert_eq!(sanitize_raw(Some(op), StatusCode::OK, good.clone()), good);
+    }
+
+    #[tokio::test]
+    async fn the_rebuilt_response_keeps_status_headers_body_and_url() {
+        let url = reqwest::Url::parse("http://gateway.test/api/governance/teams/t-1").unwrap();
+        let original = http::Response::builder()
+            .status(StatusCode::CREATED)
+            .header(CONTENT_TYPE, "application/json")
+            .header("x-request-id", "r-1")
+            .url(url.clone())
+            .body(r#"{"team":{"id":"t-1"}}"#)
+            .unwrap();
+        let rebuilt = inspect(None, reqwest::Response::from(original))
+            .await
+            .unwrap();
+        assert_eq!(rebuilt.status(), StatusCode::CREATED);
+        assert_eq!(rebuilt.url(), &url);
+        assert_eq!(rebuilt.headers()["x-request-id"], "r-1");
+        assert_eq!(rebuilt.text().await.unwrap(), r#"{"team":{"id":"t-1"}}"#);
     }
 }
