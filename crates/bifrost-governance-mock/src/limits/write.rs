@@ -320,6 +320,30 @@ pub(crate) fn create_rate_limit(
     Ok(id)
 }
 
+/// The legacy single `budget` of an owner that keeps a budget list (customers, model
+/// configs, v2 providers): refused while the owner has several budgets (when
+/// `multi`, i.e. the profile knows budget lists), otherwise [`apply_budget_patch`] on
+/// the first one, and the list becomes what it returns.
+pub(crate) fn apply_legacy_budget(
+    store: &mut Store,
+    profile: Profile,
+    budget_ids: &mut Vec<String>,
+    patch: &BudgetPatch,
+    owner: BudgetOwner,
+    aligned: bool,
+    multi: bool,
+) -> Result<(), TxError> {
+    if multi && budget_ids.len() > 1 {
+        return Err(TxError::bad(
+            "deprecated 'budget' field cannot be used when multiple budgets already exist; use 'budgets'",
+        ));
+    }
+    let current = budget_ids.first().cloned();
+    let id = apply_budget_patch(store, profile, current, patch, owner, aligned, true, multi)?;
+    *budget_ids = id.into_iter().collect();
+    Ok(())
+}
+
 /// The legacy single `budget` update (customers, model configs, providers):
 /// removal, a partial update of the existing budget, or a new one that needs both
 /// fields. `new_checks` adds the negative/format checks of the create path, and

@@ -298,23 +298,15 @@ fn update_customer(
         )?;
     }
     if let Some(patch) = &req.budget {
-        if multi && customer.budget_ids.len() > 1 {
-            return Err(TxError::bad(
-                "deprecated 'budget' field cannot be used when multiple budgets already exist; use 'budgets'",
-            ));
-        }
-        let current = customer.budget_ids.first().cloned();
-        let id = limits::apply_budget_patch(
+        limits::apply_legacy_budget(
             store,
             profile,
-            current,
+            &mut customer.budget_ids,
             patch,
             owner,
             customer.calendar_aligned,
-            true,
             multi,
         )?;
-        customer.budget_ids = id.into_iter().collect();
     }
     if switched_on {
         limits::adopt_alignment(store, profile, &customer.budget_ids);

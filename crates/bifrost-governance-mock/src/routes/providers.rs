@@ -245,23 +245,16 @@ fn update_v2(
         )?;
     }
     if let Some(patch) = &req.budget {
-        if mc.budget_ids.len() > 1 {
-            return Err(TxError::bad(
-                "deprecated 'budget' field cannot be used when multiple budgets already exist; use 'budgets'",
-            ));
-        }
-        let current = mc.budget_ids.first().cloned();
-        let id = limits::apply_budget_patch(
+        let aligned = mc.calendar_aligned;
+        limits::apply_legacy_budget(
             store,
             profile,
-            current,
+            &mut mc.budget_ids,
             patch,
             owner,
-            mc.calendar_aligned,
-            true,
+            aligned,
             true,
         )?;
-        mc.budget_ids = id.into_iter().collect();
     }
     if switched_on {
         limits::adopt_alignment(store, profile, &mc.budget_ids);

@@ -347,23 +347,15 @@ fn update_config(
             },
         )?;
     } else if let Some(patch) = &req.budget {
-        if v2 && mc.budget_ids.len() > 1 {
-            return Err(TxError::bad(
-                "deprecated 'budget' field cannot be used when multiple budgets already exist; use 'budgets'",
-            ));
-        }
-        let current = mc.budget_ids.first().cloned();
-        let id = limits::apply_budget_patch(
+        limits::apply_legacy_budget(
             store,
             profile,
-            current,
+            &mut mc.budget_ids,
             patch,
             owner,
             mc.calendar_aligned,
-            true,
             v2,
         )?;
-        mc.budget_ids = id.into_iter().collect();
     }
     if switched_on {
         limits::adopt_alignment(store, profile, &mc.budget_ids);
