@@ -138,11 +138,23 @@ pub(crate) fn budget_owner(
 }
 
 fn create_model_config(store: &mut Store, vk: &VirtualKey, of: Of) -> ModelConfig {
+    let mc = new_key_scoped(store, vk, provider_of(vk, of), ALL_MODELS);
+    store.put(&mc.id.clone(), mc.clone());
+    mc
+}
+
+/// A new (not yet stored) model config scoped to `vk`, aligned like the key.
+pub(crate) fn new_key_scoped(
+    store: &mut Store,
+    vk: &VirtualKey,
+    provider: Option<&str>,
+    model_name: &str,
+) -> ModelConfig {
     let now = store.clock.now();
-    let mc = ModelConfig {
+    ModelConfig {
         id: store.clock.new_id(),
-        model_name: ALL_MODELS.to_string(),
-        provider: provider_of(vk, of).map(str::to_string),
+        model_name: model_name.to_string(),
+        provider: provider.map(str::to_string),
         scope: SCOPE_VIRTUAL_KEY.to_string(),
         scope_id: Some(vk.id.clone()),
         calendar_aligned: vk.calendar_aligned,
@@ -150,9 +162,7 @@ fn create_model_config(store: &mut Store, vk: &VirtualKey, of: Of) -> ModelConfi
         rate_limit_id: None,
         created_at: now,
         updated_at: now,
-    };
-    store.put(&mc.id.clone(), mc.clone());
-    mc
+    }
 }
 
 /// Stores the slot's budgets and rate limit: on the key or provider-config row
@@ -212,8 +222,13 @@ pub(crate) fn delete_key_scoped(store: &mut Store, vk_id: &str) {
         .cloned()
         .collect();
     for mc in scoped {
-        crate::limits::delete_budgets(store, &mc.budget_ids);
-        crate::limits::delete_rate_limit(store, mc.rate_limit_id.as_ref());
-        store.remove::<ModelConfig>(&mc.id);
+        remove_model_config(store, &mc);
     }
+}
+
+/// Deletes a model config's rows: its budgets, its rate limit, then the config.
+pub(crate) fn remove_model_config(store: &mut Store, mc: &ModelConfig) {
+    crate::limits::delete_budgets(store, &mc.budget_ids);
+    crate::limits::delete_rate_limit(store, mc.rate_limit_id.as_ref());
+    store.remove::<ModelConfig>(&mc.id);
 }

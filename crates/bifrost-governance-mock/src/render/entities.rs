@@ -337,21 +337,10 @@ fn provider_config(
     }
     let model_budgets: Vec<Go> = match index {
         Some(index) => index.of(&vk.id).to_vec(),
-        None => ctx
-            .store
-            .model_configs
-            .values()
-            .filter(|mc| {
-                mc.scope == crate::store::records::SCOPE_VIRTUAL_KEY
-                    && mc.scope_id.as_deref() == Some(vk.id.as_str())
-            })
-            .collect(),
+        None => ctx.store.model_configs.values().collect(),
     }
     .into_iter()
-    .filter(|mc| {
-        mc.provider.as_deref() == Some(pc.provider.as_str())
-            && mc.model_name != crate::store::records::ALL_MODELS
-    })
+    .filter(|mc| mc.is_key_model_budget(&vk.id, &pc.provider))
     .map(|mc| {
         Obj::new()
             .field("model_name", mc.model_name.as_str())

@@ -177,6 +177,15 @@ impl ModelConfig {
             && self.provider.as_deref() == provider
     }
 
+    /// Whether this is a per-model budget of one of a key's provider configs
+    /// (`model_budgets`, PR #5703): scoped to the key, the provider, one model.
+    pub(crate) fn is_key_model_budget(&self, vk_id: &str, provider: &str) -> bool {
+        self.scope == SCOPE_VIRTUAL_KEY
+            && self.scope_id.as_deref() == Some(vk_id)
+            && self.provider.as_deref() == Some(provider)
+            && self.model_name != ALL_MODELS
+    }
+
     /// Whether this is v2 provider governance (global, every model, one provider).
     pub(crate) fn is_provider_governance(&self) -> bool {
         self.scope == SCOPE_GLOBAL && self.model_name == ALL_MODELS && self.provider.is_some()

@@ -9,7 +9,7 @@ use crate::errors::TxError;
 use crate::limits::{self, BudgetItem, Reconcile};
 use crate::profile::Profile;
 use crate::store::Store;
-use crate::store::records::{ALL_MODELS, BudgetOwner, ModelConfig, SCOPE_VIRTUAL_KEY, VirtualKey};
+use crate::store::records::{ALL_MODELS, BudgetOwner, ModelConfig, VirtualKey};
 
 use super::requests::ModelBudgetIn;
 
@@ -25,7 +25,7 @@ pub(super) fn sync(
         store
             .model_configs
             .values()
-            .find(|mc| is_per_model(mc, &vk.id, provider) && mc.model_name == model)
+            .find(|mc| mc.is_key_model_budget(&vk.id, provider) && mc.model_name == model)
             .cloned()
     };
     for entry in entries {
@@ -39,21 +39,7 @@ pub(super) fn sync(
         }
         let mut mc = match scoped(store, model) {
             Some(mc) => mc,
-            None => {
-                let now = store.clock.now();
-                ModelConfig {
-                    id: store.clock.new_id(),
-                    model_name: model.to_string(),
-                    provider: Some(provider.to_string()),
-                    scope: SCOPE_VIRTUAL_KEY.to_string(),
-                    scope_id: Some(vk.id.clone()),
-                    calendar_aligned: vk.calendar_aligned,
-                    budget_ids: Vec::new(),
-                    rate_limit_id: None,
-                    created_at: now,
-                    updated_at: now,
-                }
-            }
+            None => crate::governance::new_key_scoped(store, vk, Some(provider), model),
         };
         let items: Vec<BudgetItem> = entry.budgets.clone().unwrap_or_default();
         let aligned = mc.calendar_aligned;
@@ -80,28 +66,16 @@ pub(super) fn sync(
         store.put(&mc.id.clone(), mc);
     }
     let wanted: Vec<&str> = entries.iter().map(|e| e.model_name.trim()).collect();
-    let dropped: Vec<String> = store
+    let dropped: Vec<ModelConfig> = store
         .model_configs
         .values()
         .filter(|mc| {
-            is_per_model(mc, &vk.id, provider) && !wanted.contains(&mc.model_name.as_str())
+            mc.is_key_model_budget(&vk.id, provider) && !wanted.contains(&mc.model_name.as_str())
         })
-        .map(|mc| mc.id.clone())
+        .cloned()
         .collect();
-    for id in dropped {
-        if let Some(mc) = store.model_configs.get(&id).cloned() {
-            limits::delete_budgets(store, &mc.budget_ids);
-            limits::delete_rate_limit(store, mc.rate_limit_id.as_ref());
-            store.remove::<ModelConfig>(&id);
-        }
+    for mc in &dropped {
+        crate::governance::remove_model_config(store, mc);
     }
     Ok(())
-}
-
-/// A per-model config of the key's provider (not the provider's `*` tier).
-fn is_per_model(mc: &ModelConfig, vk_id: &str, provider: &str) -> bool {
-    mc.scope == SCOPE_VIRTUAL_KEY
-        && mc.scope_id.as_deref() == Some(vk_id)
-        && mc.provider.as_deref() == Some(provider)
-        && mc.model_name != ALL_MODELS
 }

@@ -389,9 +389,7 @@ pub(crate) fn delete_config(store: &mut Store, id: &str) {
     if let Some(mc) = store.model_configs.get(id).cloned() {
         store
             .transaction::<_, ()>(|store| {
-                limits::delete_budgets(store, &mc.budget_ids);
-                limits::delete_rate_limit(store, mc.rate_limit_id.as_ref());
-                store.remove::<ModelConfig>(id);
+                crate::governance::remove_model_config(store, &mc);
                 Ok(())
             })
             .ok();
