@@ -87,16 +87,7 @@ pub fn keep_body_builders_only(file: &mut syn::File) -> BTreeSet<String> {
         used.visit_item(item);
     }
     let keep = used.0;
-    for item in &mut file.items {
-        let syn::Item::Mod(types) = item else {
-            continue;
-        };
-        if types.ident != "types" {
-            continue;
-        }
-        let Some((_, items)) = &mut types.content else {
-            continue;
-        };
+    if let Some(items) = module_items_mut(&mut file.items, "types") {
         for item in items.iter_mut() {
             match item {
                 syn::Item::Mod(builder) if builder.ident == "builder" => {
