@@ -312,12 +312,17 @@ struct Served {
     _server: MockServer,
 }
 
+/// `get_version` answering `version`, for rows whose call asks it.
+async fn version_of(server: &MockServer, version: Option<&str>) -> Option<ContractGuard> {
+    match version {
+        Some(v) => Some(mount_version(server, v).await),
+        None => None,
+    }
+}
+
 async fn serve(row: &Row, replies: Vec<Reply>) -> Served {
     let server = MockServer::start().await;
-    let version = match row.version {
-        Some(v) => Some(mount_version(&server, v).await),
-        None => None,
-    };
+    let version = version_of(&server, row.version).await;
     let mut mock = contract::expect(row.operation).authorization(AUTHORIZATION);
     if let Some(name) = row.param {
         mock = mock.path_param(name, row.input);
@@ -552,10 +557,7 @@ const LISTINGS: &[Listing] = &[
 async fn a_list_without_filters_sends_only_limit_and_offset_and_null_items_are_empty() {
     for row in LISTINGS {
         let server = MockServer::start().await;
-        let _version = match row.version {
-            Some(v) => Some(mount_version(&server, v).await),
-            None => None,
-        };
+        let _version = version_of(&server, row.version).await;
         let guard = contract::expect(row.operation)
             .authorization(AUTHORIZATION)
             .respond(Reply::ok(json!({
